@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'PipelineOps.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0c6f0e-8f3a-4d8e-9a51-2f6d7c1e9b42'
+    Author               = 'PipelineOps contributors'
+    CompanyName          = 'PipelineOps'
+    Copyright            = '(c) PipelineOps contributors. All rights reserved.'
+    Description          = 'Run file-based data pipelines unattended: collect into rotated files, tell active files from complete ones, convert JSONL to partitioned Parquet, stage and sample.'
+    PowerShellVersion    = '7.6'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('PipelineOps.format.ps1xml')
+    TypesToProcess       = @('PipelineOps.types.ps1xml')
+    CmdletsToExport      = @(
+        'Get-PipelineOpsDependency'
+        'Test-FileActive'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('pipeline', 'jsonl', 'parquet', 'etl', 'collector', 'data-engineering')
+            LicenseUri = ''
+            ProjectUri = ''
+        }
+    }
+}

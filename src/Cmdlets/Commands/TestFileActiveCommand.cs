@@ -1,0 +1,202 @@
+using System.Management.Automation;
+using PipelineOps.Files;
+using PipelineOps.Paths;
+
+namespace PipelineOps.Commands;
+
+/// <summary>Test-FileActive: is something still writing this file?</summary>
+[Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet)]
+[OutputType(typeof(FileActivity), typeof(bool))]
+public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const int ProgressEvery = 1000;
+
+    private readonly CancellationTokenSource _stop = new();
+    private FileActivityBatch? _batch;
+    private FileActivityInspector? _inspector;
+    private FileInputResolver? _resolver;
+    private ProgressRecord? _progress;
+    private long _inspected;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Look into subdirectories of directories given as input.</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Only files matching this pattern inside directories given as input (e.g. *.jsonl).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
+    /// <summary>Do not treat the newest file of a series as active.</summary>
+    [Parameter]
+    public SwitchParameter IncludeLatest { get; set; }
+
+    /// <summary>Files written more recently than this are RecentlyModified.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan QuietPeriod { get; set; } = FileActivityOptions.DefaultQuietPeriod;
+
+    /// <summary>Measure each file twice this far apart; a change fires Growing.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan StabilityWindow { get; set; }
+
+    /// <summary>Emit only $true/$false per file.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (QuietPeriod < TimeSpan.Zero || StabilityWindow < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(QuietPeriod),
+                "QuietPeriod and StabilityWindow cannot be negative."), "NegativeDuration", ErrorCategory.InvalidArgument, null));
+        }
+
+        var options = new FileActivityOptions
+        {
+            QuietPeriod = QuietPeriod,
+            IncludeLatest = IncludeLatest,
+            StabilityWindow = StabilityWindow > TimeSpan.Zero ? StabilityWindow : null,
+        };
+        _inspector = new FileActivityInspector(options);
+        _batch = new FileActivityBatch(_inspector);
+        _resolver = new FileInputResolver(this);
+    }
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in _resolver!.Resolve(literal ? LiteralPath : Path, literal))
+        {
+            if (Directory.Exists(path))
+            {
+                var files = DirectoryWalker.EnumerateFiles(new DirectoryInfo(path), Filter, Recurse, WriteDirectoryError, _stop.Token);
+                foreach (var file in files)
+                {
+                    Take(file);
+                }
+            }
+            else
+            {
+                Take(new FileInfo(path));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_batch!.PendingCount > 0)
+        {
+            var waiting = new ProgressRecord(2, "Test-FileActive",
+                $"Watching {_batch.PendingCount} file(s) for {StabilityWindow.TotalSeconds:0.#} s");
+            WriteProgress(waiting);
+            try
+            {
+                _batch.WaitForWindowAsync(_stop.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Ctrl+C: the pipeline is stopping, nothing more to say.
+            }
+
+            waiting.RecordType = ProgressRecordType.Completed;
+            WriteProgress(waiting);
+            foreach (var (measured, activity, error) in _batch.DrainPending())
+            {
+                if (activity is not null)
+                {
+                    Emit(activity);
+                }
+                else
+                {
+                    WriteFileError(measured.Path, error!);
+                }
+            }
+        }
+
+        if (_progress is not null)
+        {
+            _progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(_progress);
+        }
+
+        if (_inspected > 0 && _inspector!.WriterCoverage == WriterCheck.Unavailable)
+        {
+            WriteWarning("This platform offers no way to see which processes hold files open for writing; " +
+                         "the OpenForWrite rule was not applied (WriterCheck: Unavailable).");
+        }
+        else if (_inspector!.WriterCoverage == WriterCheck.Partial)
+        {
+            WriteVerbose("Some processes could not be inspected for open files (run with more privileges to see them all); " +
+                         "WriterCheck: Partial.");
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
+    private void Take(FileInfo file)
+    {
+        _stop.Token.ThrowIfCancellationRequested();
+        ReportProgress();
+        try
+        {
+            if (_batch!.Add(file) is { } activity)
+            {
+                Emit(activity);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteFileError(file.FullName, e);
+        }
+    }
+
+    private void Emit(FileActivity activity)
+    {
+        if (activity.IsActive)
+        {
+            WriteVerbose($"{activity.Path}: active ({string.Join(", ", activity.Reasons)})");
+        }
+
+        WriteObject(Quiet ? activity.IsActive : activity);
+    }
+
+    private void ReportProgress()
+    {
+        if (++_inspected % ProgressEvery != 0)
+        {
+            return;
+        }
+
+        _progress ??= new ProgressRecord(1, "Test-FileActive", "Inspecting files");
+        _progress.StatusDescription = $"Inspected {_inspected:N0} files";
+        WriteProgress(_progress);
+    }
+
+    private void WriteFileError(string path, Exception error)
+    {
+        var (id, category) = error is FileNotFoundException
+            ? ("PathNotFound", ErrorCategory.ObjectNotFound)
+            : ("FileUnreadable", ErrorCategory.ReadError);
+        WriteError(new ErrorRecord(error, id, category, path));
+    }
+
+    private void WriteDirectoryError(string path, Exception error) =>
+        WriteError(new ErrorRecord(error, "DirectoryUnreadable", ErrorCategory.ReadError, path));
+}

@@ -1,0 +1,24 @@
+namespace PipelineOps.Files;
+
+/// <summary>A rule that says a file may still be being written. Each one that fires is listed in Reasons.</summary>
+public enum ActivityReason
+{
+    /// <summary>The newest file of its rotated series (group); the writer has most likely not rotated away from it.</summary>
+    Latest,
+
+    /// <summary>Last written within the quiet period.</summary>
+    RecentlyModified,
+
+    /// <summary>Another process holds the file open for writing.</summary>
+    OpenForWrite,
+
+    /// <summary>Size or last write time changed during the stability window.</summary>
+    Growing,
+
+    /// <summary>The name says the file is not complete yet: temp_ prefix, .tmp/.partial/.inprogress suffix.</summary>
+    TempName,
+
+    /// <summary>The file ends in the middle of a record: a line-oriented file whose last byte is not a newline,
+    /// or a Parquet file without its closing footer magic.</summary>
+    TornTail,
+}

@@ -1,0 +1,26 @@
+namespace PipelineOps.Files;
+
+/// <summary>The answer to "is something still writing this file?" for one file.</summary>
+/// <param name="Path">Full path of the file.</param>
+/// <param name="IsActive">True when any rule fired: do not read this file as complete.</param>
+/// <param name="Reasons">The rules that fired, in a stable order.</param>
+/// <param name="Group">The file's rotated series (name without its date/hour stamp), or the bare name
+/// when it has no stamp.</param>
+/// <param name="Length">Size in bytes when inspected.</param>
+/// <param name="LastWriteTimeUtc">Last write time when inspected.</param>
+/// <param name="WriterCheck">How far the OpenForWrite rule could look.</param>
+/// <param name="Writers">Processes seen holding the file open for writing, as "pid name".</param>
+public sealed record FileActivity(
+    string Path,
+    bool IsActive,
+    IReadOnlyList<ActivityReason> Reasons,
+    string Group,
+    long Length,
+    DateTime LastWriteTimeUtc,
+    WriterCheck WriterCheck,
+    IReadOnlyList<string> Writers)
+{
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    public override string ToString() => Path;
+}
