@@ -1,0 +1,120 @@
+using PipelineOps.Module.Tests.Support;
+
+namespace PipelineOps.Module.Tests;
+
+/// <summary>The pipelineops program, run as a separate process the way service units and scripts run it.</summary>
+public sealed class HostTests : IDisposable
+{
+    private readonly SampleData _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private string Script(string name, string text)
+    {
+        var path = Path.Combine(_data.Root, "scripts", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Command_output_is_formatted_with_the_modules_table_view_in_plain_text()
+    {
+        var result = HostProcess.Run("-Command", $"Test-FileActive -LiteralPath '{_data.Root}'");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Stdout.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+        Assert.Matches(@"^IsActive\s+Reasons\s+Group\s+Length\s+LastWriteTimeUtc\s+Name$", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("False", StringComparison.Ordinal) && l.EndsWith("level2_20251113.txt", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("True", StringComparison.Ordinal) && l.Contains("{Latest, TornTail}", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public void File_runs_a_script_with_named_and_positional_arguments_and_its_own_root()
+    {
+        var script = Script("args.ps1", """
+            param([string] $Dir, [int] $Count, [switch] $Loud, [string] $Rest)
+            "dir=$Dir count=$($Count + 1) loud=$Loud rest=$Rest"
+            "root=$PSScriptRoot"
+            """);
+
+        var result = HostProcess.Run("-File", script, "-Dir", "/data/it's here", "-Count:41", "-Loud", "tail");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("dir=/data/it's here count=42 loud=True rest=tail", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("root=" + Path.GetDirectoryName(script), result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exit 3", 3)]
+    [InlineData("'fine'", 0)]
+    [InlineData("throw 'broken'", 1)]
+    [InlineData("Test-FileActive -LiteralPath /nonexistent/x.txt", 1)]
+    [InlineData("Test-FileActive -LiteralPath /nonexistent/x.txt -ErrorAction SilentlyContinue", 0)]
+    public void The_exit_code_says_whether_the_script_failed(string script, int expected)
+    {
+        var fromFile = HostProcess.Run("-File", Script("exit.ps1", script));
+        var fromCommand = HostProcess.Run("-Command", script);
+
+        Assert.Equal(expected, fromFile.ExitCode);
+        Assert.Equal(expected, fromCommand.ExitCode);
+    }
+
+    [Fact]
+    public void Errors_and_verbose_messages_go_to_stderr_and_data_to_stdout()
+    {
+        var result = HostProcess.Run("-Command",
+            $"Test-FileActive -LiteralPath '{_data.PathOf("ticker_20251114.jsonl")}', '/nonexistent/y.txt' -Quiet -Verbose");
+
+        Assert.Equal("True", result.Stdout.Trim());
+        Assert.Contains("VERBOSE: " + _data.PathOf("ticker_20251114.jsonl") + ": active (Latest, TornTail)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Test-FileActive: Cannot find path '/nonexistent/y.txt'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_command_line_is_a_usage_error()
+    {
+        Assert.Equal(64, HostProcess.Run("-Frobnicate").ExitCode);
+        Assert.Equal(64, HostProcess.Run("-File", "/nonexistent/script.ps1").ExitCode);
+        Assert.Equal(0, HostProcess.Run("-Help").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("TERM", 0)]
+    [InlineData("INT", 130)]
+    public void A_signal_stops_the_running_pipeline_cleanly_and_finally_blocks_run(string signal, int expectedExit)
+    {
+        var marker = Path.Combine(_data.Root, "cleaned-" + signal);
+        var script = Script("long.ps1", $$"""
+            try {
+                'ready'
+                while ($true) { [System.Threading.Thread]::Sleep(50) }
+            }
+            finally {
+                [System.IO.File]::WriteAllText('{{marker}}', 'cleaned')
+            }
+            """);
+        using var host = HostProcess.Start(["-File", script]);
+        Assert.True(host.WaitForLine("ready"), "the script did not start");
+
+        host.Signal(signal);
+        var result = host.WaitForExit();
+
+        Assert.Equal(expectedExit, result.ExitCode);
+        Assert.Equal("cleaned", File.ReadAllText(marker));
+    }
+
+    [Fact]
+    public void A_signal_during_a_stability_wait_stops_Test_FileActive()
+    {
+        using var host = HostProcess.Start(["-Command", $"'ready'; Test-FileActive -LiteralPath '{_data.Root}' -StabilityWindow 1h"]);
+        Assert.True(host.WaitForLine("ready"));
+        Thread.Sleep(500); // let the command reach its wait; a signal before that stops it just the same
+
+        host.Signal("TERM");
+
+        Assert.Equal(0, host.WaitForExit().ExitCode);
+    }
+}
