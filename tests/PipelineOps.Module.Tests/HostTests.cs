@@ -74,6 +74,34 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public void The_demo_in_the_README_shows_active_files_and_lists_only_completed_days_as_safe()
+    {
+        var folder = Path.Combine(_data.Root, "demo");
+        var result = HostProcess.Run("-File", Path.Combine(Repo.Root, "examples", "demo.ps1"), "-Directory", folder);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var today = DateTime.UtcNow.Date;
+        var expectedSafe = new[] { "level2", "ticker" }
+            .SelectMany(s => new[] { 3, 2, 1 }.Select(d => $"{s}_{today.AddDays(-d):yyyyMMdd}.jsonl")).ToArray();
+        var safeSection = result.Stdout[result.Stdout.IndexOf("Safe to convert", StringComparison.Ordinal)..]
+            .Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(expectedSafe, safeSection);
+        Assert.Matches($@"True\s+\{{Latest, RecentlyModified, OpenForWrite\}}.*level2_{today:yyyyMMdd}\.jsonl", result.Stdout);
+        Assert.Matches($@"True\s+\{{Latest, TornTail\}}.*ticker_{today:yyyyMMdd}\.jsonl", result.Stdout);
+        Assert.Matches(@"True\s+\{TempName\}.*temp_vendor_drop\.csv", result.Stdout);
+    }
+
+    [Fact]
+    public void The_demo_refuses_a_folder_that_is_not_empty()
+    {
+        var result = HostProcess.Run("-File", Path.Combine(Repo.Root, "examples", "demo.ps1"), "-Directory", _data.Root);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not empty", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(SampleData.TopLevelFileCount, Directory.GetFiles(_data.Root).Length);
+    }
+
+    [Fact]
     public void A_bad_command_line_is_a_usage_error()
     {
         Assert.Equal(64, HostProcess.Run("-Frobnicate").ExitCode);

@@ -84,10 +84,14 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
         {
             if (Directory.Exists(path))
             {
-                var files = DirectoryWalker.EnumerateFiles(new DirectoryInfo(path), Filter, Recurse, WriteDirectoryError, _stop.Token);
-                foreach (var file in files)
+                foreach (var listing in DirectoryWalker.EnumerateListings(path, Filter, Recurse, WriteDirectoryError, _stop.Token))
                 {
-                    Take(file);
+                    foreach (var outcome in _batch!.Add(listing, _stop.Token))
+                    {
+                        Emit(outcome);
+                    }
+
+                    ReportProgress(listing.Files.Count);
                 }
             }
             else
@@ -115,16 +119,9 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
 
             waiting.RecordType = ProgressRecordType.Completed;
             WriteProgress(waiting);
-            foreach (var (measured, activity, error) in _batch.DrainPending())
+            foreach (var outcome in _batch.DrainPending())
             {
-                if (activity is not null)
-                {
-                    Emit(activity);
-                }
-                else
-                {
-                    WriteFileError(measured.Path, error!);
-                }
+                Emit(outcome);
             }
         }
 
@@ -153,7 +150,7 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
     private void Take(FileInfo file)
     {
         _stop.Token.ThrowIfCancellationRequested();
-        ReportProgress();
+        ReportProgress(1);
         try
         {
             if (_batch!.Add(file) is { } activity)
@@ -167,6 +164,18 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
         }
     }
 
+    private void Emit(FileActivityOutcome outcome)
+    {
+        if (outcome.Activity is { } activity)
+        {
+            Emit(activity);
+        }
+        else
+        {
+            WriteFileError(outcome.Path, outcome.Error!);
+        }
+    }
+
     private void Emit(FileActivity activity)
     {
         if (activity.IsActive)
@@ -177,9 +186,11 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
         WriteObject(Quiet ? activity.IsActive : activity);
     }
 
-    private void ReportProgress()
+    private void ReportProgress(int files)
     {
-        if (++_inspected % ProgressEvery != 0)
+        var before = _inspected;
+        _inspected += files;
+        if (before / ProgressEvery == _inspected / ProgressEvery)
         {
             return;
         }

@@ -18,19 +18,22 @@ public sealed class FileActivityBatch
         _clock = clock ?? TimeProvider.System;
     }
 
-    private TimeSpan? Window => _inspector.Options.StabilityWindow;
+    /// <summary>True when answers wait for the stability window.</summary>
+    public bool Waits => _inspector.Options.StabilityWindow is not null;
+
+    /// <summary>Number of files waiting for the stability window.</summary>
+    public int PendingCount => _pending.Count;
 
     /// <summary>Takes one file. Returns its answer now, or null when it waits for the stability window.</summary>
-    public FileActivity? Add(FileInfo file)
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public FileActivity? Add(FileInfo file) => Add(FileEntry.Of(file));
+
+    /// <summary>Takes one listed file. Returns its answer now, or null when it waits for the stability window.</summary>
+    public FileActivity? Add(FileEntry file)
     {
-        if (Window is null)
+        if (!Waits)
         {
             return _inspector.Inspect(file);
-        }
-
-        if (!file.Exists)
-        {
-            throw new FileNotFoundException($"Cannot find file '{file.FullName}'.", file.FullName);
         }
 
         _firstMeasuredAt ??= _clock.GetUtcNow();
@@ -38,13 +41,26 @@ public sealed class FileActivityBatch
         return null;
     }
 
-    /// <summary>Number of files waiting for the stability window.</summary>
-    public int PendingCount => _pending.Count;
+    /// <summary>Takes a directory listing: answers now (classified on all cores), or none while waiting.</summary>
+    public IReadOnlyList<FileActivityOutcome> Add(DirectoryListing listing, CancellationToken cancellationToken = default)
+    {
+        if (!Waits)
+        {
+            return _inspector.InspectListing(listing, cancellationToken);
+        }
+
+        foreach (var file in listing.Files)
+        {
+            Add(file);
+        }
+
+        return [];
+    }
 
     /// <summary>Waits out the rest of the stability window once.</summary>
     public async Task WaitForWindowAsync(CancellationToken cancellationToken)
     {
-        if (Window is not { } window || _firstMeasuredAt is not { } first)
+        if (_inspector.Options.StabilityWindow is not { } window || _firstMeasuredAt is not { } first)
         {
             return;
         }
@@ -56,24 +72,23 @@ public sealed class FileActivityBatch
         }
     }
 
-    /// <summary>Answers every waiting file; call after <see cref="WaitForWindowAsync"/>.
-    /// A failure for one file is returned as an exception in its slot so the rest still get their answer.</summary>
-    public IEnumerable<(FileMeasurement File, FileActivity? Activity, Exception? Error)> DrainPending()
+    /// <summary>Answers every waiting file, measured again now; call after <see cref="WaitForWindowAsync"/>.
+    /// A failure for one file is returned in its slot so the rest still get their answer.</summary>
+    public IEnumerable<FileActivityOutcome> DrainPending()
     {
         foreach (var measured in _pending)
         {
-            FileActivity? activity = null;
-            Exception? error = null;
+            FileActivityOutcome outcome;
             try
             {
-                activity = _inspector.Inspect(new FileInfo(measured.Path), measured);
+                outcome = new(measured.Path, _inspector.Inspect(FileEntry.Of(new FileInfo(measured.Path)), measured), null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error = e;
+                outcome = new(measured.Path, null, e);
             }
 
-            yield return (measured, activity, error);
+            yield return outcome;
         }
 
         _pending.Clear();

@@ -1,15 +1,21 @@
+using System.Collections.Concurrent;
+
 namespace PipelineOps.Files;
 
 /// <summary>
 /// Applies the activity rules to files. One instance serves one call: it remembers each directory's group index
 /// and the open-writer snapshot, so a batch of 100,000 files lists each directory once and scans /proc once.
+/// Safe to use from several threads.
 /// </summary>
 public sealed class FileActivityInspector
 {
+    // Below this many files a listing is classified on the calling thread: not worth the fan-out.
+    private const int ParallelThreshold = 64;
+
     private readonly FileActivityOptions _options;
     private readonly TimeProvider _clock;
     private readonly IOpenWriterProbe _writers;
-    private readonly Dictionary<string, GroupIndex> _indexes = new(GroupIndex.NameComparer);
+    private readonly ConcurrentDictionary<string, GroupIndex> _indexes = new(GroupIndex.NameComparer);
 
     public FileActivityInspector(FileActivityOptions options, TimeProvider? clock = null, IOpenWriterProbe? writers = null)
     {
@@ -27,72 +33,99 @@ public sealed class FileActivityInspector
     /// <exception cref="FileNotFoundException">The file does not exist (any more).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public FileActivity Inspect(FileInfo file) => Inspect(file, earlier: null);
+    public FileActivity Inspect(FileInfo file) => Inspect(FileEntry.Of(file));
 
-    /// <summary>Classifies a file, firing Growing when it differs from an earlier measurement.</summary>
-    public FileActivity Inspect(FileInfo file, FileMeasurement? earlier)
+    /// <summary>Classifies a listed file, firing Growing when it differs from an earlier measurement.</summary>
+    public FileActivity Inspect(FileEntry file, FileMeasurement? earlier = null)
     {
-        if (!file.Exists)
-        {
-            throw new FileNotFoundException($"Cannot find file '{file.FullName}'.", file.FullName);
-        }
-
-        var path = file.FullName;
-        var name = file.Name;
-        var length = file.Length;
-        var lastWrite = file.LastWriteTimeUtc;
         var reasons = new List<ActivityReason>(2);
-
-        var stamp = FileNameStamp.TryParse(name);
-        if (!_options.IncludeLatest && stamp is not null && IndexFor(file.DirectoryName!).IsLatest(stamp))
+        var stamp = FileNameStamp.TryParse(file.Name);
+        if (!_options.IncludeLatest && stamp is not null && IndexFor(file.Directory).IsLatest(stamp))
         {
             reasons.Add(ActivityReason.Latest);
         }
 
         // A write time in the future (clock skew, a copy that kept its stamp) counts as recent too.
-        if (_options.QuietPeriod > TimeSpan.Zero && _clock.GetUtcNow().UtcDateTime - lastWrite < _options.QuietPeriod)
+        if (_options.QuietPeriod > TimeSpan.Zero && _clock.GetUtcNow().UtcDateTime - file.LastWriteTimeUtc < _options.QuietPeriod)
         {
             reasons.Add(ActivityReason.RecentlyModified);
         }
 
-        var writers = _writers.WritersOf(path);
+        var writers = _writers.WritersOf(file);
         if (writers.Count > 0)
         {
             reasons.Add(ActivityReason.OpenForWrite);
         }
 
-        if (earlier is not null && (earlier.Length != length || earlier.LastWriteTimeUtc != lastWrite))
+        if (earlier is not null && (earlier.Length != file.Length || earlier.LastWriteTimeUtc != file.LastWriteTimeUtc))
         {
             reasons.Add(ActivityReason.Growing);
         }
 
-        if (FileNameRules.IsTempName(name))
+        if (FileNameRules.IsTempName(file.Name))
         {
             reasons.Add(ActivityReason.TempName);
         }
 
-        if (TailInspector.HasTornTail(path, length))
+        if (TailInspector.HasTornTail(file.FullPath, file.Length))
         {
             reasons.Add(ActivityReason.TornTail);
         }
 
-        return new FileActivity(path, reasons.Count > 0, reasons, stamp?.Group ?? FileNameRules.BareGroup(name),
-            length, lastWrite, _writers.Coverage, writers);
+        return new FileActivity(file.FullPath, reasons.Count > 0, reasons, stamp?.Group ?? FileNameRules.BareGroup(file.Name),
+            file.Length, file.LastWriteTimeUtc, _writers.Coverage, writers);
     }
 
-    private GroupIndex IndexFor(string directory)
+    /// <summary>
+    /// Classifies every file of a directory listing, on all cores, and returns the answers in listing order.
+    /// A file that vanished or cannot be read gets an error in its slot; the others are answered.
+    /// </summary>
+    public IReadOnlyList<FileActivityOutcome> InspectListing(DirectoryListing listing, CancellationToken cancellationToken = default)
     {
-        if (!_indexes.TryGetValue(directory, out var index))
+        if (listing.IsComplete)
         {
-            _indexes[directory] = index = GroupIndex.Build(directory);
+            _indexes.TryAdd(listing.Directory, GroupIndex.Build(listing.Files.Select(f => f.Name)));
         }
 
-        return index;
+        var files = listing.Files;
+        var outcomes = new FileActivityOutcome[files.Count];
+        if (files.Count < ParallelThreshold)
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                outcomes[i] = Outcome(files[i]);
+            }
+        }
+        else
+        {
+            var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+            Parallel.For(0, files.Count, options, i => outcomes[i] = Outcome(files[i]));
+        }
+
+        return outcomes;
     }
+
+    private FileActivityOutcome Outcome(FileEntry file)
+    {
+        try
+        {
+            return new FileActivityOutcome(file.FullPath, Inspect(file), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileActivityOutcome(file.FullPath, null, e);
+        }
+    }
+
+    private GroupIndex IndexFor(string directory) => _indexes.GetOrAdd(directory, GroupIndex.Build);
 }
 
 /// <summary>A file's size and write time at one moment.</summary>
 public sealed record FileMeasurement(string Path, long Length, DateTime LastWriteTimeUtc)
 {
-    public static FileMeasurement Of(FileInfo file) => new(file.FullName, file.Length, file.LastWriteTimeUtc);
+    public static FileMeasurement Of(FileEntry file) => new(file.FullPath, file.Length, file.LastWriteTimeUtc);
 }
+
+/// <summary>The answer for one file, or why there is none.</summary>
+public sealed record FileActivityOutcome(string Path, FileActivity? Activity, Exception? Error);

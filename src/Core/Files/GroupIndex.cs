@@ -10,13 +10,20 @@ internal sealed class GroupIndex
     public static StringComparer NameComparer { get; } =
         OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
+    /// <summary>Lists the directory (every file, hidden ones included) and indexes it.</summary>
     public static GroupIndex Build(string directory)
     {
-        var newest = new Dictionary<string, FileNameStamp>(NameComparer);
         var options = new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false, AttributesToSkip = 0 };
-        foreach (var path in Directory.EnumerateFiles(directory, "*", options))
+        return Build(Directory.EnumerateFiles(directory, "*", options).Select(Path.GetFileName)!);
+    }
+
+    /// <summary>Indexes file names already listed.</summary>
+    public static GroupIndex Build(IEnumerable<string> fileNames)
+    {
+        var newest = new Dictionary<string, FileNameStamp>(NameComparer);
+        foreach (var name in fileNames)
         {
-            var stamp = FileNameStamp.TryParse(Path.GetFileName(path));
+            var stamp = FileNameStamp.TryParse(name);
             if (stamp is null)
             {
                 continue;

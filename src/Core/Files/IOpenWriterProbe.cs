@@ -6,8 +6,9 @@ public interface IOpenWriterProbe
     /// <summary>How far the last look could see.</summary>
     WriterCheck Coverage { get; }
 
-    /// <summary>Processes ("pid name") holding <paramref name="fullPath"/> open for writing; empty when none was seen.</summary>
-    IReadOnlyList<string> WritersOf(string fullPath);
+    /// <summary>Processes ("pid name") holding the file open for writing; empty when none was seen.
+    /// Safe to call from several threads at once.</summary>
+    IReadOnlyList<string> WritersOf(FileEntry file);
 }
 
 public static class OpenWriterProbe
@@ -36,5 +37,5 @@ public sealed class UnavailableWriterProbe : IOpenWriterProbe
 
     public WriterCheck Coverage => WriterCheck.Unavailable;
 
-    public IReadOnlyList<string> WritersOf(string fullPath) => [];
+    public IReadOnlyList<string> WritersOf(FileEntry file) => [];
 }

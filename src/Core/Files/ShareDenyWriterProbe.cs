@@ -10,11 +10,11 @@ public sealed class ShareDenyWriterProbe : IOpenWriterProbe
 
     public WriterCheck Coverage => WriterCheck.Complete;
 
-    public IReadOnlyList<string> WritersOf(string fullPath)
+    public IReadOnlyList<string> WritersOf(FileEntry file)
     {
         try
         {
-            using var handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var handle = File.OpenHandle(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
             return [];
         }
         catch (IOException e) when (e.HResult == SharingViolation)

@@ -35,7 +35,7 @@ public sealed class FileActivityBatchTests : IDisposable
         Assert.Null(batch.Add(new FileInfo(still)));
         File.AppendAllText(growing, "{}\n");
         await batch.WaitForWindowAsync(CancellationToken.None);
-        var results = batch.DrainPending().ToDictionary(r => Path.GetFileName(r.File.Path), r => r.Activity!);
+        var results = batch.DrainPending().ToDictionary(r => Path.GetFileName(r.Path), r => r.Activity!);
 
         Assert.Equal([ActivityReason.Growing], results["growing.jsonl"].Reasons);
         Assert.Empty(results["still.jsonl"].Reasons);
@@ -72,7 +72,7 @@ public sealed class FileActivityBatchTests : IDisposable
         await batch.WaitForWindowAsync(CancellationToken.None);
         var results = batch.DrainPending().ToList();
 
-        Assert.IsType<FileNotFoundException>(results.Single(r => r.File.Path == gone).Error);
-        Assert.NotNull(results.Single(r => r.File.Path == kept).Activity);
+        Assert.IsType<FileNotFoundException>(results.Single(r => r.Path == gone).Error);
+        Assert.NotNull(results.Single(r => r.Path == kept).Activity);
     }
 }

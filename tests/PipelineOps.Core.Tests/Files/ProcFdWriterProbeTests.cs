@@ -13,6 +13,8 @@ public sealed class ProcFdWriterProbeTests : IDisposable
 
     private static ProcFdWriterProbe NewProbe() => new(TimeProvider.System);
 
+    private static FileEntry Entry(string path) => FileEntry.Of(new FileInfo(path));
+
     [Fact]
     public void A_file_this_process_holds_open_for_writing_names_this_process()
     {
@@ -20,7 +22,7 @@ public sealed class ProcFdWriterProbeTests : IDisposable
         var path = _dir.File("open.jsonl", "{}\n");
         using var writer = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
 
-        var writers = NewProbe().WritersOf(path);
+        var writers = NewProbe().WritersOf(Entry(path));
 
         Assert.Contains(writers, w => w.StartsWith($"{Environment.ProcessId} ", StringComparison.Ordinal));
     }
@@ -31,7 +33,7 @@ public sealed class ProcFdWriterProbeTests : IDisposable
         var path = _dir.File("read.jsonl", "{}\n");
         using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
 
-        Assert.Empty(NewProbe().WritersOf(path));
+        Assert.Empty(NewProbe().WritersOf(Entry(path)));
     }
 
     [Fact]
@@ -50,8 +52,8 @@ public sealed class ProcFdWriterProbeTests : IDisposable
             Assert.Equal("ready", child.StandardOutput.ReadLine());
 
             var probe = NewProbe();
-            Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(path));
-            Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(link));
+            Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(Entry(path)));
+            Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(Entry(link)));
         }
         finally
         {
@@ -59,14 +61,14 @@ public sealed class ProcFdWriterProbeTests : IDisposable
             child.WaitForExit();
         }
 
-        Assert.Empty(NewProbe().WritersOf(path));
+        Assert.Empty(NewProbe().WritersOf(Entry(path)));
     }
 
     [Fact]
     public void Coverage_is_complete_when_every_process_can_be_inspected()
     {
         var probe = NewProbe();
-        probe.WritersOf(_dir.File("x.txt"));
+        probe.WritersOf(Entry(_dir.File("x.txt")));
 
         var canSeeAll = Directory.EnumerateDirectories("/proc")
             .Where(d => int.TryParse(Path.GetFileName(d), out _))

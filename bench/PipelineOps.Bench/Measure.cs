@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace PipelineOps.Bench;
+
+/// <summary>Repeats a run and keeps the median, so one noisy run does not decide a ratio.</summary>
+internal static class Measure
+{
+    public static (TimeSpan Median, T Result) Median<T>(int repeat, Func<T> run)
+    {
+        var times = new List<TimeSpan>();
+        T result = default!;
+        for (var i = 0; i < repeat; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            result = run();
+            times.Add(watch.Elapsed);
+        }
+
+        times.Sort();
+        return (times[times.Count / 2], result);
+    }
+
+    /// <summary>Runs a program to completion and returns its standard output.</summary>
+    public static string Program(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} exited {process.ExitCode}: {stderr.Result}");
+        }
+
+        return stdout.Result;
+    }
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PipelineOps.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmarks from the repository.");
+    }
+}

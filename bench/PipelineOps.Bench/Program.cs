@@ -1,0 +1,48 @@
+namespace PipelineOps.Bench;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var name = args.Length > 0 ? args[0] : "";
+        var options = BenchOptions.Parse(args.Skip(1).ToArray());
+        switch (name)
+        {
+            case "file-activity":
+                FileActivityBench.Run(options);
+                return 0;
+            default:
+                Console.Error.WriteLine("""
+                    Usage: dotnet run -c Release --project bench/PipelineOps.Bench -- <benchmark> [--name value ...]
+
+                    Benchmarks:
+                      file-activity   Test-FileActive's engine classifying a tree of files, against `find DIR -mmin -1`
+                                      on the same tree. Options: --files 100000 --repeat 5 --dir <tree folder>
+                    """);
+                return 64;
+        }
+    }
+}
+
+/// <summary>--name value pairs.</summary>
+internal sealed class BenchOptions
+{
+    private readonly Dictionary<string, string> _values;
+
+    private BenchOptions(Dictionary<string, string> values) => _values = values;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            values[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        return new BenchOptions(values);
+    }
+
+    public int Int(string name, int fallback) => _values.TryGetValue(name, out var v) ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    public string String(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
+}

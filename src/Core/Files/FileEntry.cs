@@ -1,0 +1,23 @@
+namespace PipelineOps.Files;
+
+/// <summary>What a directory listing says about one file: enough to classify it without another stat.</summary>
+public readonly record struct FileEntry(string FullPath, string Name, long Length, DateTime LastWriteTimeUtc, bool IsLink)
+{
+    public string Directory => Path.GetDirectoryName(FullPath)!;
+
+    /// <summary>Measures a file now.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist (any more).</exception>
+    public static FileEntry Of(FileInfo file)
+    {
+        file.Refresh();
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"Cannot find file '{file.FullName}'.", file.FullName);
+        }
+
+        return new FileEntry(file.FullName, file.Name, file.Length, file.LastWriteTimeUtc, file.LinkTarget is not null);
+    }
+}
+
+/// <summary>The files of one directory, in name order.</summary>
+public sealed record DirectoryListing(string Directory, IReadOnlyList<FileEntry> Files, bool IsComplete);
