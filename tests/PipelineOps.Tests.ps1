@@ -1,0 +1,161 @@
+#Requires -Version 7.6
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Pester 5 suite for users with pwsh. It covers the same user-visible behaviour as the xUnit suites in
+    tests/PipelineOps.Module.Tests (which host the engine and run in CI) against the staged module:
+
+        ./build.ps1 -Test
+        # or, after a build:
+        Invoke-Pester ./tests -Output Detailed
+#>
+
+BeforeAll {
+    $script:Manifest = Join-Path $PSScriptRoot '..' 'out' 'PipelineOps' 'PipelineOps.psd1'
+    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)." }
+    Import-Module $Manifest -Force
+
+    # A folder shaped like a collector's output, as in tests/PipelineOps.Module.Tests/Support/SampleData.cs.
+    function New-SampleData {
+        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $longAgo = [datetime]::UtcNow.AddHours(-6)
+        $files = [ordered]@{
+            'level2_20251113.txt'         = "{`"type`":`"l2update`"}`n"
+            'level2_20251114.txt'         = "{`"type`":`"l2update`"}`n"
+            'ticker_20251113.jsonl'       = "{`"type`":`"ticker`"}`n"
+            'ticker_20251114.jsonl'       = "{`"type`":`"ticker`"}`n{`"type`":`"tic"
+            'temp_upload.csv'             = "a,b`n"
+            'odd[1]_20251112.jsonl'       = "{}`n"
+            'odd[1]_20251113.jsonl'       = "{}`n"
+            'archive/level2_20251101.txt' = "{}`n"
+        }
+        foreach ($name in $files.Keys) {
+            $path = Join-Path $root $name
+            $null = New-Item -ItemType Directory -Force -Path (Split-Path $path)
+            [System.IO.File]::WriteAllText($path, $files[$name])
+            [System.IO.File]::SetLastWriteTimeUtc($path, $longAgo)
+        }
+        $root
+    }
+}
+
+AfterAll {
+    Remove-Module PipelineOps -ErrorAction SilentlyContinue
+}
+
+Describe 'The PipelineOps module' {
+    It 'exports exactly the cmdlets its manifest lists' {
+        $manifest = Import-PowerShellDataFile $Manifest
+        $inAssembly = (Get-Module PipelineOps).ImplementingAssembly.GetExportedTypes() |
+            ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { '{0}-{1}' -f $_.VerbName, $_.NounName }
+        ($manifest.CmdletsToExport | Sort-Object) | Should -Be ($inAssembly | Sort-Object)
+        (Get-Command -Module PipelineOps).Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'runs its engine on its own copies of its libraries' {
+        Get-PipelineOpsDependency | Where-Object LoadContext -ne 'PipelineOps' | Should -BeNullOrEmpty
+        (Get-PipelineOpsDependency | Where-Object Name -eq 'Parquet').Version | Should -Be '6.1.0'
+    }
+
+    It 'has help with a synopsis, described parameters and examples for <_>' -ForEach @(
+        'Test-FileActive', 'Get-PipelineOpsDependency'
+    ) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $actual = (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        $documented = @($help.parameters.parameter | ForEach-Object name) | Sort-Object
+        $documented | Should -Be $actual
+    }
+}
+
+Describe 'Test-FileActive' {
+    BeforeEach {
+        $dir = New-SampleData
+    }
+
+    It 'gives the files that are safe to read from a Get-ChildItem pipeline' {
+        $safe = Get-ChildItem $dir -File | Test-FileActive | Where-Object IsActive -eq $false | ForEach-Object Name
+        $safe | Should -Be @('level2_20251113.txt', 'odd[1]_20251112.jsonl', 'ticker_20251113.jsonl')
+    }
+
+    It 'reports every rule that fires, the group and the file facts' {
+        $today = Test-FileActive -LiteralPath (Join-Path $dir 'ticker_20251114.jsonl')
+        $today.Reasons | Should -Be @('Latest', 'TornTail')
+        $today.Group | Should -Be 'ticker'
+        $today.IsActive | Should -BeTrue
+        (Test-FileActive -LiteralPath (Join-Path $dir 'temp_upload.csv')).Reasons | Should -Be 'TempName'
+    }
+
+    It 'treats a directory as its files, with -Recurse and -Filter' {
+        @(Test-FileActive $dir).Count | Should -Be 7
+        @(Test-FileActive $dir -Recurse).Count | Should -Be 8
+        (Test-FileActive $dir -Recurse -Filter *.txt).Name | Sort-Object | Should -Be @('level2_20251101.txt', 'level2_20251113.txt', 'level2_20251114.txt')
+    }
+
+    It 'binds strings, wildcards, and objects with Path, FullName or PSPath' {
+        (Join-Path $dir 'level2_2025111*.txt' | Test-FileActive).Count | Should -Be 2
+        ([pscustomobject]@{ Path = Join-Path $dir 'level2_20251113.txt' } | Test-FileActive).Name | Should -Be 'level2_20251113.txt'
+        ([pscustomobject]@{ FullName = Join-Path $dir 'level2_20251113.txt' } | Test-FileActive).Name | Should -Be 'level2_20251113.txt'
+        (Get-Item (Join-Path $dir 'level2_20251113.txt') | Test-FileActive).Name | Should -Be 'level2_20251113.txt'
+    }
+
+    It 'keeps [ and ] literal with -LiteralPath and when its own objects are piped back in' {
+        (Test-FileActive -LiteralPath (Join-Path $dir 'odd[1]_20251112.jsonl')).IsActive | Should -BeFalse
+        $again = Test-FileActive -LiteralPath $dir | Test-FileActive -ErrorAction Stop
+        $again.Name | Should -Be (Test-FileActive -LiteralPath $dir).Name
+    }
+
+    It 'reports a missing path as a non-terminating PathNotFound error and goes on' {
+        $missing = Join-Path $dir 'nope_20251113.txt'
+        $out = (Join-Path $dir 'level2_20251113.txt'), $missing | Test-FileActive -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,PipelineOps.Commands.TestFileActiveCommand'
+        $failures[0].TargetObject | Should -Be $missing
+    }
+
+    It 'refuses paths on other providers' {
+        Test-FileActive -Path Env:HOME -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -Be 'NotFileSystemPath,PipelineOps.Commands.TestFileActiveCommand'
+    }
+
+    It 'returns booleans with -Quiet' {
+        Test-FileActive -LiteralPath (Join-Path $dir 'level2_20251113.txt'), (Join-Path $dir 'level2_20251114.txt') -Quiet |
+            Should -Be @($false, $true)
+    }
+
+    It 'takes durations as seconds, with units, or as TimeSpans' -ForEach @(
+        @{ Value = 600; Recent = $true }, @{ Value = '10m'; Recent = $true }, @{ Value = '00:10:00'; Recent = $true }, @{ Value = 0; Recent = $false }
+    ) {
+        $path = Join-Path $dir 'fresh.txt'
+        [System.IO.File]::WriteAllText($path, "x`n")
+        [System.IO.File]::SetLastWriteTimeUtc($path, [datetime]::UtcNow.AddMinutes(-7))
+        Test-FileActive -LiteralPath $path -QuietPeriod $Value -Quiet | Should -Be $Recent
+    }
+
+    It 'names the process that holds a file open for writing' -Skip:(-not $IsLinux) {
+        $path = Join-Path $dir 'level2_20251113.txt'
+        $writer = [System.IO.FileStream]::new($path, 'Append', 'Write', 'ReadWrite')
+        try {
+            $result = Test-FileActive -LiteralPath $path
+            $result.Reasons | Should -Contain 'OpenForWrite'
+            $result.Writers | Should -Contain "$PID pwsh"
+        }
+        finally {
+            $writer.Dispose()
+        }
+    }
+
+    It 'fires Growing for a file that changes during -StabilityWindow' {
+        $path = Join-Path $dir 'ticker_20251113.jsonl'
+        $job = Start-ThreadJob { param($p) 1..40 | ForEach-Object { Add-Content -LiteralPath $p '{}'; Start-Sleep -Milliseconds 50 } } -ArgumentList $path
+        try {
+            Start-Sleep -Milliseconds 200
+            (Test-FileActive -LiteralPath $path -StabilityWindow 1s -QuietPeriod 0).Reasons | Should -Contain 'Growing'
+        }
+        finally {
+            $job | Remove-Job -Force
+        }
+    }
+}
