@@ -19,7 +19,7 @@ public sealed class IsolationTests
             'preloaded=' + $first.GetName().Version
             Import-Module '{{Repo.ModuleManifest}}'
             Get-PipelineOpsDependency | ForEach-Object { 'dep={0}|{1}|{2}|{3}' -f $_.Name, $_.Version, $_.LoadContext, $_.Location }
-            'active=' + (Test-FileActive -LiteralPath '{{Repo.ModuleManifest}}' -Quiet)
+            'active=' + (Test-FileActive -LiteralPath '{{Repo.ModuleManifest}}' -QuietPeriod 0 -Quiet)
             'copies=' + @([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SharpCompress' }).Count
             """;
 
