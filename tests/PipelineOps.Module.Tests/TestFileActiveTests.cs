@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using PipelineOps.Module.Tests.Support;
+using PipelineOps.Tests.Shared;
 
 namespace PipelineOps.Module.Tests;
 
@@ -192,54 +192,26 @@ public sealed class TestFileActiveTests : IDisposable
     public void A_file_another_process_is_writing_is_OpenForWrite_with_the_writer_named()
     {
         var path = _data.PathOf("level2_20251113.txt");
-        using var writer = Process.Start(new ProcessStartInfo("/bin/sh")
-        {
-            ArgumentList = { "-c", "exec 3>>\"$0\"; echo ready; exec sleep 60", path },
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("ready", writer.StandardOutput.ReadLine());
+        using var writer = WriterProcess.HoldOpen(path);
 
-            var activity = _ps.Run("Test-FileActive -LiteralPath $p", ("p", path)).Output.Single();
+        var activity = _ps.Run("Test-FileActive -LiteralPath $p", ("p", path)).Output.Single();
 
-            Assert.Equal("OpenForWrite", ListOf(activity, "Reasons"));
-            Assert.Equal($"{writer.Id} sleep", ListOf(activity, "Writers"));
-        }
-        finally
-        {
-            writer.Kill();
-            writer.WaitForExit();
-        }
+        Assert.Equal("OpenForWrite", ListOf(activity, "Reasons"));
+        Assert.Equal($"{writer.Id} sleep", ListOf(activity, "Writers"));
     }
 
     [Fact]
     public void StabilityWindow_fires_Growing_for_a_file_being_appended_and_not_for_a_still_one()
     {
         var growing = _data.PathOf("ticker_20251113.jsonl");
-        using var appender = Process.Start(new ProcessStartInfo("/bin/sh")
-        {
-            ArgumentList = { "-c", "echo ready; while true; do echo '{}' >> \"$0\"; sleep 0.05; done", growing },
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("ready", appender.StandardOutput.ReadLine());
+        using var appender = WriterProcess.KeepAppending(growing);
 
-            var result = _ps.Run("Test-FileActive -LiteralPath $a, $b -StabilityWindow 1s -QuietPeriod 0 -IncludeLatest",
-                ("a", growing), ("b", _data.PathOf("level2_20251113.txt")));
-            var reasons = result.Output.ToDictionary(
-                o => Path.GetFileName((string)o.Properties["Path"].Value),
-                o => ListOf(o, "Reasons"));
+        var result = _ps.Run("Test-FileActive -LiteralPath $a, $b -StabilityWindow 1s -QuietPeriod 0 -IncludeLatest",
+            ("a", growing), ("b", _data.PathOf("level2_20251113.txt")));
+        var reasons = result.Output.ToDictionary(o => Path.GetFileName((string)o.Properties["Path"].Value), o => ListOf(o, "Reasons"));
 
-            Assert.Contains("Growing", reasons["ticker_20251113.jsonl"], StringComparison.Ordinal);
-            Assert.Equal("", reasons["level2_20251113.txt"]);
-        }
-        finally
-        {
-            appender.Kill();
-            appender.WaitForExit();
-        }
+        Assert.Contains("Growing", reasons["ticker_20251113.jsonl"], StringComparison.Ordinal);
+        Assert.Equal("", reasons["level2_20251113.txt"]);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using PipelineOps.Files;
+using PipelineOps.Tests.Shared;
 using PipelineOps.Tests.Support;
 
 namespace PipelineOps.Tests.Files;
@@ -42,23 +42,11 @@ public sealed class ProcFdWriterProbeTests : IDisposable
         var path = _dir.File("child.jsonl", "{}\n");
         var link = Path.Combine(_dir.Path, "link.jsonl");
         File.CreateSymbolicLink(link, path);
-        using var child = Process.Start(new ProcessStartInfo("/bin/sh")
+        using (var child = WriterProcess.HoldOpen(path))
         {
-            ArgumentList = { "-c", "exec 3>>\"$0\"; echo ready; exec sleep 60", path },
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("ready", child.StandardOutput.ReadLine());
-
             var probe = NewProbe();
             Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(Entry(path)));
             Assert.Equal([$"{child.Id} sleep"], probe.WritersOf(Entry(link)));
-        }
-        finally
-        {
-            child.Kill();
-            child.WaitForExit();
         }
 
         Assert.Empty(NewProbe().WritersOf(Entry(path)));
