@@ -102,6 +102,48 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public void Progress_and_warnings_go_to_stderr_as_lines_when_stderr_is_not_a_terminal()
+    {
+        var big = FolderOf(1500);
+
+        var result = HostProcess.Run("-Command", $$"""
+            function Test-Warning { [CmdletBinding()] param() $PSCmdlet.WriteWarning('disk nearly full') }
+            Test-Warning
+            $n = 0; Test-FileActive -LiteralPath '{{big}}' | ForEach-Object { $n++ }; "n=$n"
+            """);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("n=1500", result.Stdout.Trim());
+        Assert.Contains("WARNING: disk nearly full", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("PROGRESS: Test-FileActive: Inspected 1,500 files", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressPreference_silences_progress()
+    {
+        var big = FolderOf(1500);
+
+        var silenced = HostProcess.Run("-Command", $"$ProgressPreference = 'SilentlyContinue'; $null = Test-FileActive -LiteralPath '{big}'");
+        var shown = HostProcess.Run("-Command", $"$null = Test-FileActive -LiteralPath '{big}'");
+
+        Assert.Equal(0, silenced.ExitCode);
+        Assert.DoesNotContain("PROGRESS", silenced.Stderr, StringComparison.Ordinal);
+        Assert.Contains("PROGRESS", shown.Stderr, StringComparison.Ordinal);
+    }
+
+    private string FolderOf(int files)
+    {
+        var folder = Path.Combine(_data.Root, $"folder-{files}");
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < files; i++)
+        {
+            File.WriteAllText(Path.Combine(folder, $"f{i}.txt"), "x\n");
+        }
+
+        return folder;
+    }
+
+    [Fact]
     public void A_bad_command_line_is_a_usage_error()
     {
         Assert.Equal(64, HostProcess.Run("-Frobnicate").ExitCode);

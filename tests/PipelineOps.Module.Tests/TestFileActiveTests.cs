@@ -33,6 +33,21 @@ public sealed class TestFileActiveTests : IDisposable
     }
 
     [Fact]
+    public void Provider_items_as_Get_ChildItem_emits_them_bind_by_PSPath()
+    {
+        // $ExecutionContext.InvokeProvider.ChildItem.Get is what Get-ChildItem runs: FileInfo and DirectoryInfo
+        // objects decorated with PSPath ("Microsoft.PowerShell.Core\FileSystem::/..."), PSIsContainer and so on.
+        var result = _ps.Run(
+            "$ExecutionContext.InvokeProvider.ChildItem.Get($dir, $false) | Test-FileActive | Where-Object IsActive -eq $false",
+            ("dir", _data.Root));
+        var pspath = _ps.Run("@($ExecutionContext.InvokeProvider.ChildItem.Get($dir, $false))[0].PSPath", ("dir", _data.Root));
+
+        Assert.Empty(result.Errors);
+        Assert.StartsWith("Microsoft.PowerShell.Core\\FileSystem::", pspath.Strings.Single(), StringComparison.Ordinal);
+        Assert.Equal(SampleData.Complete, Names(result));
+    }
+
+    [Fact]
     public void Each_object_carries_its_reasons_group_and_file_facts()
     {
         var result = _ps.Run("Test-FileActive -LiteralPath $dir", ("dir", _data.Root));
