@@ -1,0 +1,139 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace PipelineOps.Conversion;
+
+/// <summary>The values of one column for the row group being built, typed as the column is written.</summary>
+internal abstract class ColumnBuffer
+{
+    protected const int InitialCapacity = 1024;
+
+    public int Count { get; protected set; }
+
+    public abstract DataField Field { get; }
+
+    public static ColumnBuffer For(ColumnSpec column) => column.Kind switch
+    {
+        ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
+        {
+            b = v.Kind == ValueKind.True;
+            return v.Kind is ValueKind.True or ValueKind.False;
+        }),
+        ColumnKind.Int64 => new ValueBuffer<long>(new DataField<long?>(column.Name), (in FieldValue v, out long n) =>
+        {
+            n = v.Integer;
+            return v.Kind == ValueKind.Integer;
+        }),
+        ColumnKind.Double => new ValueBuffer<double>(new DataField<double?>(column.Name), (in FieldValue v, out double d) =>
+        {
+            d = v.Float;
+            return v.Kind is ValueKind.Integer or ValueKind.Float;
+        }),
+        ColumnKind.Timestamp => new ValueBuffer<DateTime>(
+            new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+            (in FieldValue v, out DateTime t) =>
+            {
+                t = v.Time ?? default;
+                return v.Time is not null;
+            }),
+        _ => new TextBuffer(new DataField<string>(column.Name)),
+    };
+
+    /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
+    public virtual void Check(in FieldValue value)
+    {
+    }
+
+    /// <summary>Adds one record's value; a missing or null value is a null.</summary>
+    /// <exception cref="InvalidDataException">The value does not fit the column (only with a given schema).</exception>
+    public abstract void Append(ReadOnlySpan<byte> line, in FieldValue value);
+
+    public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
+
+    public abstract void Clear();
+
+    protected InvalidDataException Mismatch(in FieldValue value) =>
+        new($"field '{Field.Name}' holds a {value.Kind} value where the column is {Field.ClrType.Name}");
+}
+
+internal delegate bool ValueReader<T>(in FieldValue value, out T result);
+
+internal sealed class ValueBuffer<T> : ColumnBuffer
+    where T : struct
+{
+    private readonly DataField _field;
+    private readonly ValueReader<T> _read;
+    private T?[] _values = new T?[InitialCapacity];
+
+    public ValueBuffer(DataField field, ValueReader<T> read)
+    {
+        _field = field;
+        _read = read;
+    }
+
+    public override DataField Field => _field;
+
+    public override void Check(in FieldValue value)
+    {
+        if (value.Kind is not (ValueKind.Missing or ValueKind.Null) && !_read(value, out _))
+        {
+            throw Mismatch(value);
+        }
+    }
+
+    public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
+    {
+        if (Count == _values.Length)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+        }
+
+        if (value.Kind is ValueKind.Missing or ValueKind.Null)
+        {
+            _values[Count++] = null;
+        }
+        else if (_read(value, out var result))
+        {
+            _values[Count++] = result;
+        }
+        else
+        {
+            throw Mismatch(value);
+        }
+    }
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync(_field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: cancellationToken);
+
+    public override void Clear()
+    {
+        Array.Clear(_values, 0, Count);
+        Count = 0;
+    }
+}
+
+/// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text.</summary>
+internal sealed class TextBuffer : ColumnBuffer
+{
+    private readonly DataField _field;
+    private readonly List<string?> _values = new(InitialCapacity);
+
+    public TextBuffer(DataField field) => _field = field;
+
+    public override DataField Field => _field;
+
+    public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
+    {
+        _values.Add(RecordParser.AsText(line, value));
+        Count++;
+    }
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync(_field, _values!);
+
+    public override void Clear()
+    {
+        _values.Clear();
+        Count = 0;
+    }
+}

@@ -1,0 +1,68 @@
+namespace PipelineOps.Conversion;
+
+/// <summary>What to do with a line that is not a JSON object.</summary>
+public enum BadLinePolicy
+{
+    /// <summary>Write it, with file, line number and error, to the destination's _rejects folder and go on.</summary>
+    Quarantine,
+
+    /// <summary>Count it (BadLines) and go on without keeping it.</summary>
+    Skip,
+
+    /// <summary>Fail the file at the first bad line; its outputs are not written.</summary>
+    Fail,
+}
+
+/// <summary>Parquet page compression.</summary>
+public enum ParquetCompression
+{
+    Snappy,
+    Zstd,
+    Gzip,
+    Lz4,
+    None,
+}
+
+/// <summary>How JSON-lines files become a partitioned Parquet dataset.</summary>
+public sealed record ConversionOptions
+{
+    public const int DefaultRowGroupSize = 100_000;
+    public const int DefaultMaxLineBytes = 16 * 1024 * 1024;
+
+    /// <summary>The dataset root: date=YYYY-MM-DD/ partitions, _rejects/ and _pipelineops/ live here.</summary>
+    public required string Destination { get; init; }
+
+    /// <summary>The record field holding its time (ISO-8601 string or Unix epoch seconds/milliseconds).</summary>
+    public string TimeField { get; init; } = "time";
+
+    /// <summary>The record field that -TypeFilter matches.</summary>
+    public string TypeField { get; init; } = "type";
+
+    /// <summary>When not empty, only records whose type field equals one of these are converted.</summary>
+    public IReadOnlySet<string> TypeFilter { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Further partition levels below date=, from these record fields (e.g. type, product_id).</summary>
+    public IReadOnlyList<string> PartitionBy { get; init; } = [];
+
+    public ParquetCompression Compression { get; init; } = ParquetCompression.Snappy;
+
+    /// <summary>Codec level: Fastest (default), Optimal or SmallestSize.</summary>
+    public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = System.IO.Compression.CompressionLevel.Fastest;
+
+    /// <summary>Rows per row group, and the bound on rows held in memory per file being converted.</summary>
+    public int RowGroupSize { get; init; } = DefaultRowGroupSize;
+
+    public BadLinePolicy BadLinePolicy { get; init; } = BadLinePolicy.Quarantine;
+
+    /// <summary>A file with more bad lines than this fails (its outputs are not written). Null: no limit.</summary>
+    public long? MaxBadLines { get; init; }
+
+    /// <summary>Lines longer than this are bad lines ("line too long"), never held whole in memory.</summary>
+    public int MaxLineBytes { get; init; } = DefaultMaxLineBytes;
+
+    /// <summary>Convert even when the ledger says the source is unchanged.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Read every written file back and fail the result when it disagrees.</summary>
+    public bool Validate { get; init; }
+}

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Globalization;
+using Parquet;
+using PipelineOps.Files;
+
+namespace PipelineOps.Conversion;
+
+/// <summary>
+/// Converts one JSON-lines source into Parquet files under the destination, one per partition.
+/// Pass 1 reads every record to learn the columns (no field is ever dropped); pass 2 writes. Outputs are written
+/// under temporary names, flushed to disk and renamed into place only when the whole source is done; then the
+/// ledger entry is appended. A crash at any point leaves either the previous outputs or the new ones, never a
+/// partial file, and the next run converts the source again.
+/// </summary>
+public sealed class JsonlConverter
+{
+    private const int ProgressEveryLines = 1 << 16;
+
+    private readonly ConversionOptions _options;
+    private readonly ConversionLedger _ledger;
+    private readonly ParquetOptions _parquet;
+    private readonly TimeProvider _clock;
+
+    public JsonlConverter(ConversionOptions options, ConversionLedger ledger, TimeProvider? clock = null)
+    {
+        _options = options;
+        _ledger = ledger;
+        _clock = clock ?? TimeProvider.System;
+        _parquet = new ParquetOptions
+        {
+            CompressionMethod = options.Compression switch
+            {
+                ParquetCompression.Zstd => CompressionMethod.Zstd,
+                ParquetCompression.Gzip => CompressionMethod.Gzip,
+                ParquetCompression.Lz4 => CompressionMethod.Lz4Raw,
+                ParquetCompression.None => CompressionMethod.None,
+                _ => CompressionMethod.Snappy,
+            },
+            // Set explicitly: the library's default zstd level is many times slower than Fastest.
+            CompressionLevel = options.CompressionLevel,
+        };
+    }
+
+    /// <summary>Where a source's outputs go, relative to the destination, for a partition folder.</summary>
+    public static string OutputName(SourceFile source) => $"part-{source.BaseName}.parquet";
+
+    public ConversionResult Convert(string path, IProgress<ConversionProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = _clock.GetTimestamp();
+        SourceFile source;
+        try
+        {
+            source = SourceFile.Measure(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(path, 0, e.Message, started);
+        }
+
+        try
+        {
+            var fingerprint = source.Fingerprint();
+            var previous = _ledger.Find(source.Path);
+            if (!_options.Force && IsUpToDate(previous, source, fingerprint))
+            {
+                return new ConversionResult(source.Path, previous!.Outputs.Select(Absolute).ToArray(), previous.Rows, previous.BadLines,
+                    false, source.Length, previous.Outputs.Sum(o => new FileInfo(Absolute(o)).Length), _clock.GetElapsedTime(started),
+                    ConversionStatus.UpToDate, "unchanged since it was converted " + previous.ConvertedAtUtc.ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            var (names, columns) = ReadColumns(source, progress, cancellationToken);
+            return Write(source, names, columns, fingerprint, previous, progress, started, cancellationToken);
+        }
+        catch (ConversionFailedException e)
+        {
+            return Failed(source.Path, source.Length, e.Message, started) with { BadLines = e.BadLines, RejectsFile = e.RejectsFile };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ParquetException)
+        {
+            return Failed(source.Path, source.Length, e.Message, started);
+        }
+    }
+
+    private bool IsUpToDate(LedgerEntry? previous, SourceFile source, string fingerprint) =>
+        previous is not null
+        && previous.Size == source.Length
+        && previous.LastWriteTimeUtc == source.LastWriteTimeUtc
+        && previous.Fingerprint == fingerprint
+        && previous.Outputs.All(o => File.Exists(Absolute(o)));
+
+    private ConversionResult Failed(string source, long length, string reason, long started) =>
+        new(source, [], 0, 0, false, length, 0, _clock.GetElapsedTime(started), ConversionStatus.Failed, reason);
+
+    private string Absolute(string relative) => Path.Combine(_options.Destination, relative.Replace('/', Path.DirectorySeparatorChar));
+
+    private string Relative(string absolute) => Path.GetRelativePath(_options.Destination, absolute).Replace(Path.DirectorySeparatorChar, '/');
+
+    /// <summary>Pass 1: every field of every record that will be written, typed by <see cref="SchemaInference"/>.</summary>
+    private (IReadOnlyList<string> Names, IReadOnlyList<ColumnSpec> Columns) ReadColumns(
+        SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var parser = new RecordParser(null, _options.TimeField);
+        var inference = new SchemaInference();
+        ForEachRecord(source, parser, pass: 1, progress, cancellationToken, onBad: null, onRecord: (_, _) =>
+            inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)));
+        var names = parser.Names.ToArray();
+        var columns = inference.Columns(names, parser.IndexOf(_options.TimeField))
+            .Where(c => !_options.PartitionBy.Contains(c.Name, StringComparer.Ordinal)).ToArray();
+        return (names, columns);
+    }
+
+    private ConversionResult Write(SourceFile source, IReadOnlyList<string> names, IReadOnlyList<ColumnSpec> columns, string fingerprint,
+        LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
+    {
+        var parser = new RecordParser(names, _options.TimeField);
+        var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
+        var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
+        var timeIndex = parser.IndexOf(_options.TimeField);
+        var fallbackDate = FileNameStamp.TryParse(Path.GetFileName(source.Path))?.Start.Date;
+        var outputName = OutputName(source);
+        var writers = new Dictionary<string, PartitionWriter>(StringComparer.Ordinal);
+        var budget = Math.Max(_options.RowGroupSize, 1) * 2L; // rows held in memory across all partitions
+        long buffered = 0, rows = 0, badLines = 0;
+        using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
+        try
+        {
+            var (torn, filtered) = ForEachRecord(source, parser, pass: 2, progress, cancellationToken,
+                onBad: (number, offset, length, bytes, error) =>
+                {
+                    badLines++;
+                    if (_options.BadLinePolicy == BadLinePolicy.Fail)
+                    {
+                        throw new ConversionFailedException($"line {number}: {error}", badLines, null);
+                    }
+
+                    if (_options.BadLinePolicy == BadLinePolicy.Quarantine)
+                    {
+                        quarantine.Add(number, offset, length, bytes, error);
+                    }
+
+                    if (badLines > _options.MaxBadLines)
+                    {
+                        throw new ConversionFailedException(
+                            $"more than {_options.MaxBadLines} bad lines (the last at line {number}: {error})", badLines, null);
+                    }
+                },
+                onRecord: (line, number) =>
+                {
+                    var values = parser.Values;
+                    var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate);
+                    if (!writers.TryGetValue(folder, out var writer))
+                    {
+                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, cancellationToken);
+                    }
+
+                    writer.Append(line, values, fieldOfColumn);
+                    rows++;
+                    if (writer.BufferedRows >= _options.RowGroupSize)
+                    {
+                        buffered -= writer.BufferedRows - 1;
+                        writer.FlushRowGroup();
+                    }
+                    else if (++buffered > budget)
+                    {
+                        // Too many partitions open at once: write the biggest buffer out as a smaller row group.
+                        var largest = writers.Values.MaxBy(w => w.BufferedRows)!;
+                        buffered -= largest.BufferedRows;
+                        largest.FlushRowGroup();
+                    }
+                });
+
+            foreach (var writer in writers.Values)
+            {
+                writer.Complete();
+            }
+
+            if (_options.Validate)
+            {
+                foreach (var writer in writers.Values)
+                {
+                    OutputValidator.Check(writer.TempPath, writer.Rows, columns);
+                }
+            }
+
+            foreach (var writer in writers.Values)
+            {
+                writer.Publish();
+            }
+
+            var rejects = quarantine.Publish();
+            var outputs = writers.Values.Select(w => w.FinalPath).Order(StringComparer.Ordinal).ToArray();
+            RemoveStaleOutputs(previous, outputs);
+            _ledger.Record(new LedgerEntry(source.Path, source.Length, source.LastWriteTimeUtc, fingerprint,
+                outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime));
+
+            var reason = torn ? "the last line is incomplete (torn tail) and was left out" : null;
+            return new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length, writers.Values.Sum(w => w.Length),
+                _clock.GetElapsedTime(started), ConversionStatus.Converted, reason) { RejectsFile = rejects, Filtered = filtered };
+        }
+        catch (ConversionFailedException e) when (e.RejectsFile is null && _options.BadLinePolicy == BadLinePolicy.Quarantine)
+        {
+            throw new ConversionFailedException(e.Message, e.BadLines, quarantine.Publish());
+        }
+        finally
+        {
+            foreach (var writer in writers.Values)
+            {
+                writer.Dispose(); // removes anything not published
+            }
+        }
+    }
+
+    private string PartitionFolder(ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate)
+    {
+        var time = timeIndex >= 0 ? values[timeIndex].Time : null;
+        var folder = "date=" + HivePartition.Date(time ?? fallbackDate);
+        for (var i = 0; i < partitionFields.Length; i++)
+        {
+            var field = partitionFields[i];
+            var text = field >= 0 ? values[field].Kind switch
+            {
+                ValueKind.String => values[field].Text,
+                ValueKind.Missing or ValueKind.Null => null,
+                _ => values[field].Kind.ToString(),
+            } : null;
+            folder += "/" + _options.PartitionBy[i] + "=" + HivePartition.Escape(text);
+        }
+
+        return folder;
+    }
+
+    private void RemoveStaleOutputs(LedgerEntry? previous, IReadOnlyCollection<string> outputs)
+    {
+        if (previous is null)
+        {
+            return;
+        }
+
+        foreach (var old in previous.Outputs.Select(Absolute).Except(outputs, StringComparer.Ordinal))
+        {
+            if (File.Exists(old))
+            {
+                File.Delete(old);
+            }
+        }
+    }
+
+    private delegate void BadLineHandler(long number, long offset, long length, ReadOnlySpan<byte> bytes, string error);
+
+    private delegate void RecordHandler(ReadOnlySpan<byte> line, long number);
+
+    /// <summary>Streams the source's complete lines. Torn: it ends in an incomplete line (left out).
+    /// Filtered: records left out by the type filter.</summary>
+    private (bool Torn, long Filtered) ForEachRecord(SourceFile source, RecordParser parser, int pass, IProgress<ConversionProgress>? progress,
+        CancellationToken cancellationToken, BadLineHandler? onBad, RecordHandler onRecord)
+    {
+        var typeIndex = _options.TypeFilter.Count > 0 ? parser.IndexOf(_options.TypeField) : -1;
+        long records = 0, filtered = 0;
+        using var stream = source.Open();
+        var reader = new LineReader(stream, _options.MaxLineBytes);
+        try
+        {
+            while (reader.TryRead(out var line))
+            {
+                if (line.Number % ProgressEveryLines == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(new ConversionProgress(source.Path, pass, reader.Position, source.IsGzip ? null : source.Length, records));
+                }
+
+                if (line.TooLong)
+                {
+                    onBad?.Invoke(line.Number, line.Offset, line.Length, default,
+                        $"line too long ({line.Length:N0} bytes; the limit is {_options.MaxLineBytes:N0})");
+                    continue;
+                }
+
+                if (line.Bytes.Trim(" \t"u8).IsEmpty)
+                {
+                    continue;
+                }
+
+                if (!parser.TryParse(line.Bytes))
+                {
+                    onBad?.Invoke(line.Number, line.Offset, line.Length, line.Bytes, parser.Error!);
+                    continue;
+                }
+
+                if (_options.TypeFilter.Count > 0 && !TypeMatches(parser, pass == 1 ? parser.IndexOf(_options.TypeField) : typeIndex))
+                {
+                    filtered++;
+                    continue;
+                }
+
+                try
+                {
+                    onRecord(line.Bytes, line.Number);
+                    records++;
+                }
+                catch (InvalidDataException e)
+                {
+                    onBad?.Invoke(line.Number, line.Offset, line.Length, line.Bytes, e.Message);
+                }
+            }
+        }
+        catch (Exception e) when (source.IsGzip && e is InvalidDataException or EndOfStreamException)
+        {
+            return (true, filtered); // a gzip stream cut short: everything before the cut was read
+        }
+
+        progress?.Report(new ConversionProgress(source.Path, pass, reader.Position, source.IsGzip ? null : source.Length, records));
+        return (reader.TornTailBytes > 0, filtered);
+    }
+
+    private bool TypeMatches(RecordParser parser, int typeIndex)
+    {
+        if (typeIndex < 0)
+        {
+            return false;
+        }
+
+        var value = parser.Values[typeIndex];
+        return value.Kind == ValueKind.String && _options.TypeFilter.Contains(value.Text!);
+    }
+}
+
+/// <summary>A source that must not be published (bad-line policy or limit).</summary>
+internal sealed class ConversionFailedException(string message, long badLines, string? rejectsFile) : Exception(message)
+{
+    public long BadLines { get; } = badLines;
+
+    public string? RejectsFile { get; } = rejectsFile;
+}

@@ -1,0 +1,255 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace PipelineOps.Conversion;
+
+/// <summary>
+/// Parses one JSON-lines record into a reusable array of field values, one slot per known field name.
+/// Strict: the line must be exactly one JSON object of valid UTF-8, at most 64 levels deep; anything else is a
+/// bad line with a reason. Duplicate keys: the last one wins.
+/// </summary>
+public sealed class RecordParser
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+
+    private readonly Dictionary<string, int> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly List<string> _names = [];
+    private readonly bool _learnFields;
+    private int _timeField = -1;
+    private FieldValue[] _values = new FieldValue[16];
+    private readonly List<int> _present = [];
+    private char[] _nameBuffer = new char[256];
+
+    /// <param name="knownFields">Fields in column order; null to learn fields as they appear.</param>
+    /// <param name="timeField">The field whose values are parsed as times.</param>
+    public RecordParser(IEnumerable<string>? knownFields, string timeField)
+    {
+        _lookup = _fields.GetAlternateLookup<ReadOnlySpan<char>>();
+        _learnFields = knownFields is null;
+        TimeFieldName = timeField;
+        foreach (var name in knownFields ?? [])
+        {
+            Add(name);
+        }
+    }
+
+    public string TimeFieldName { get; }
+
+    /// <summary>Field names by index, in order of first appearance (or as given).</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>Values of the last parsed record, by field index; Missing where the record lacks the field.</summary>
+    public ReadOnlySpan<FieldValue> Values => _values.AsSpan(0, _names.Count);
+
+    /// <summary>Why the last line was rejected.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Fields present in the record that are not known (only when fields are given up front).</summary>
+    public int UnknownFields { get; private set; }
+
+    public int IndexOf(string name) => _fields.TryGetValue(name, out var i) ? i : -1;
+
+    public bool TryParse(ReadOnlySpan<byte> line)
+    {
+        foreach (var index in _present)
+        {
+            _values[index] = default;
+        }
+
+        _present.Clear();
+        UnknownFields = 0;
+        Error = null;
+
+        if (!Utf8.IsValid(line))
+        {
+            Error = "invalid UTF-8";
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                Error = "not a JSON object";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var index = FieldIndex(ref reader);
+                reader.Read();
+                if (index < 0)
+                {
+                    UnknownFields++;
+                    reader.Skip();
+                    continue;
+                }
+
+                if (_values[index].Kind == ValueKind.Missing)
+                {
+                    _present.Add(index);
+                }
+
+                _values[index] = ReadValue(ref reader, index == _timeField);
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                Error = "more than one JSON value on the line";
+                return false;
+            }
+
+            return true;
+        }
+        catch (JsonException e)
+        {
+            Error = Shorten(e.Message);
+            return false;
+        }
+    }
+
+    private static string Shorten(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    private int FieldIndex(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (_nameBuffer.Length < length)
+        {
+            _nameBuffer = new char[Math.Max(length, _nameBuffer.Length * 2)];
+        }
+
+        var written = reader.CopyString(_nameBuffer);
+        var name = _nameBuffer.AsSpan(0, written);
+        if (_lookup.TryGetValue(name, out var index))
+        {
+            return index;
+        }
+
+        return _learnFields ? Add(new string(name)) : -1;
+    }
+
+    private int Add(string name)
+    {
+        var index = _names.Count;
+        _fields[name] = index;
+        _names.Add(name);
+        if (name == TimeFieldName)
+        {
+            _timeField = index;
+        }
+
+        if (_values.Length <= index)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+        }
+
+        return index;
+    }
+
+    private static FieldValue ReadValue(ref Utf8JsonReader reader, bool isTime)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var value = new FieldValue { RawStart = start };
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                value.Kind = ValueKind.Null;
+                break;
+            case JsonTokenType.True:
+                value.Kind = ValueKind.True;
+                break;
+            case JsonTokenType.False:
+                value.Kind = ValueKind.False;
+                break;
+            case JsonTokenType.Number:
+                ReadNumber(ref reader, ref value);
+                if (isTime)
+                {
+                    value.Time = EpochTime(value);
+                }
+
+                break;
+            case JsonTokenType.String:
+                value.Kind = ValueKind.String;
+                value.Text = reader.GetString();
+                if (isTime && reader.TryGetDateTimeOffset(out var time))
+                {
+                    value.Time = time.UtcDateTime;
+                }
+
+                break;
+            default: // StartObject or StartArray
+                reader.Skip();
+                value.Kind = ValueKind.Nested;
+                break;
+        }
+
+        value.RawLength = (int)reader.BytesConsumed - start;
+        return value;
+    }
+
+    private static void ReadNumber(ref Utf8JsonReader reader, ref FieldValue value)
+    {
+        var raw = reader.ValueSpan;
+        var integral = raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+        if (integral && reader.TryGetInt64(out var integer))
+        {
+            value.Kind = ValueKind.Integer;
+            value.Integer = integer;
+            value.Float = integer;
+        }
+        else if (integral)
+        {
+            value.Kind = ValueKind.BigInteger;
+            value.Float = reader.GetDouble();
+        }
+        else
+        {
+            value.Kind = ValueKind.Float;
+            value.Float = reader.GetDouble();
+        }
+    }
+
+    // Epoch numbers: seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
+    private static DateTime? EpochTime(in FieldValue value)
+    {
+        var n = value.Float;
+        if (double.IsNaN(n) || n < 0)
+        {
+            return null;
+        }
+
+        var ticks = n switch
+        {
+            < 1e11 => n * TimeSpan.TicksPerSecond,
+            < 1e14 => n * TimeSpan.TicksPerMillisecond,
+            < 1e17 => n * 10,
+            _ => n / 100,
+        };
+        return ticks < DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks
+            ? DateTime.UnixEpoch.AddTicks((long)ticks)
+            : null;
+    }
+
+    /// <summary>The exact JSON text of a value in the line it was parsed from.</summary>
+    public static string RawText(ReadOnlySpan<byte> line, in FieldValue value) =>
+        Encoding.UTF8.GetString(line.Slice(value.RawStart, value.RawLength));
+
+    /// <summary>A value as text for a string column: strings as themselves, everything else as its JSON text.</summary>
+    public static string? AsText(ReadOnlySpan<byte> line, in FieldValue value) => value.Kind switch
+    {
+        ValueKind.Missing or ValueKind.Null => null,
+        ValueKind.String => value.Text,
+        ValueKind.True => "true",
+        ValueKind.False => "false",
+        _ => RawText(line, value),
+    };
+
+}

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+
+namespace PipelineOps.IO;
+
+/// <summary>
+/// The write-to-temp, flush-to-disk, rename discipline. A reader never sees a partial file: the final name
+/// appears only by an atomic rename, after the content is on disk, and the directory entry is flushed too so
+/// the rename itself survives a power loss.
+/// </summary>
+public static class Durable
+{
+    /// <summary>A temporary name beside <paramref name="finalPath"/>: hidden (leading dot), so dataset readers
+    /// that skip hidden files (Spark, Hive, pyarrow) and globs for *.parquet never pick it up.</summary>
+    public static string TempPathFor(string finalPath) =>
+        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.tmp-{Guid.NewGuid():N}");
+
+    /// <summary>True for names made by <see cref="TempPathFor"/>.</summary>
+    public static bool IsTempName(string fileName) =>
+        fileName.StartsWith('.') && fileName.Contains(".tmp-", StringComparison.Ordinal);
+
+    /// <summary>Renames a flushed temporary file over its final name, then flushes the directory entry.</summary>
+    public static void Publish(string tempPath, string finalPath)
+    {
+        File.Move(tempPath, finalPath, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+    }
+
+    /// <summary>Writes a whole small file atomically (state files, rejects).</summary>
+    public static void WriteAllBytes(string finalPath, ReadOnlySpan<byte> content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+        var temp = TempPathFor(finalPath);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            Publish(temp, finalPath);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>fsync on a directory, so entries created or renamed in it are durable (Linux/Unix; no-op elsewhere).</summary>
+    public static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Native.open(directory, Native.ReadOnly | Native.Directory | Native.CloseOnExec);
+        if (fd < 0)
+        {
+            return; // best effort: the data itself is already on disk
+        }
+
+        _ = Native.fsync(fd);
+        _ = Native.close(fd);
+    }
+
+    private static class Native
+    {
+        public const int ReadOnly = 0;
+        public const int Directory = 0x10000;
+        public const int CloseOnExec = 0x80000;
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        public static extern int open(string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int close(int fd);
+    }
+}

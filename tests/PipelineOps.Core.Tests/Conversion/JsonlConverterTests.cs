@@ -1,0 +1,323 @@
+using System.IO.Compression;
+using System.Text;
+using PipelineOps.Conversion;
+using PipelineOps.Tests.Shared;
+using PipelineOps.Tests.Support;
+
+namespace PipelineOps.Tests.Conversion;
+
+public sealed class JsonlConverterTests : IDisposable
+{
+    private static readonly DateTime Day = new(2025, 11, 14, 12, 0, 0, DateTimeKind.Utc);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Destination => Path.Combine(_dir.Path, "dataset");
+
+    private string Source(string name, params string[] lines) => _dir.File(Path.Combine("raw", name), string.Join("\n", lines) + "\n");
+
+    private ConversionResult Convert(string source, ConversionOptions? options = null)
+    {
+        using var run = ConversionRun.Open(options ?? new ConversionOptions { Destination = Destination });
+        return run.Convert(source);
+    }
+
+    private string Dataset => DuckDb.Dataset(Destination);
+
+    [Fact]
+    public void Level2_and_ticker_records_round_trip_exactly_into_date_partitions()
+    {
+        var lines = new[]
+        {
+            MarketData.Level2(Day, price: "91234.50"),
+            MarketData.Ticker(Day.AddSeconds(1), price: "3120.10"),
+            MarketData.Level2(Day.AddSeconds(2).AddTicks(1230), side: "sell", price: "0.00000001", size: "12345678.90000000"),
+        };
+        var source = Source("mixed_20251114.jsonl", lines);
+
+        var result = Convert(source);
+
+        Assert.Equal(ConversionStatus.Converted, result.Status);
+        Assert.Equal(3, result.Rows);
+        Assert.False(result.TornTail);
+        var output = Assert.Single(result.Outputs);
+        Assert.Equal(Path.Combine(Destination, "date=2025-11-14", "part-mixed_20251114-"), output[..^"12345678.parquet".Length]);
+        var rows = DuckDb.Query($"select type, product_id, changes, price, strftime(time, '%Y-%m-%dT%H:%M:%S.%fZ'), date from {Dataset} order by time");
+        Assert.Equal(["l2update", "BTC-USD", """[["buy","91234.50","0.25"]]""", null, MarketData.Iso(Day), "2025-11-14"], rows[0].Select(Text));
+        Assert.Equal(["ticker", "ETH-USD", null, "3120.10", MarketData.Iso(Day.AddSeconds(1)), "2025-11-14"], rows[1].Select(Text));
+        Assert.Equal("""[["sell","0.00000001","12345678.90000000"]]""", rows[2][2]);
+        Assert.Equal(MarketData.Iso(Day.AddSeconds(2).AddTicks(1230)), rows[2][4]);
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", DuckDb.Scalar($"select typeof(time) from {Dataset} limit 1"));
+        Assert.Equal("BIGINT", DuckDb.Scalar($"select typeof(sequence) from {Dataset} limit 1"));
+    }
+
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        DateTime d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    [Fact]
+    public void A_field_that_first_appears_in_the_last_record_is_kept()
+    {
+        var lines = Enumerable.Range(0, 5000).Select(i => MarketData.Ticker(Day.AddSeconds(i), sequence: i))
+            .Append("""{"type":"ticker","time":"2025-11-14T13:40:00Z","late_field":"here at last"}""").ToArray();
+
+        var result = Convert(Source("ticker_20251114.jsonl", lines));
+
+        Assert.Equal(5001, result.Rows);
+        Assert.Equal(["here at last"], DuckDb.Query($"select late_field from {Dataset} where late_field is not null").Select(r => r[0]));
+    }
+
+    [Fact]
+    public void Numbers_widen_by_the_documented_rules_and_nothing_is_rounded_or_lost()
+    {
+        var source = Source("numbers_20251114.jsonl",
+            """{"time":"2025-11-14T00:00:01Z","ints":1,"mixed":1,"big":1,"text":"a","flag":true,"nested":{"a":[1,2]}}""",
+            """{"time":"2025-11-14T00:00:02Z","ints":9007199254740993,"mixed":2.5,"big":123456789012345678901234567890,"text":7,"flag":false,"nested":[{"b":null}]}""",
+            """{"time":"2025-11-14T00:00:03Z","ints":null,"mixed":-3,"big":null,"text":{"x":1},"flag":null,"nested":null}""");
+
+        Convert(source);
+
+        var types = DuckDb.Query($"select typeof(ints), typeof(mixed), typeof(big), typeof(text), typeof(flag), typeof(nested) from {Dataset} limit 1").Single();
+        Assert.Equal(["BIGINT", "DOUBLE", "VARCHAR", "VARCHAR", "BOOLEAN", "VARCHAR"], types.Select(Text));
+        var rows = DuckDb.Query($"select ints, mixed, big, text, flag, nested from {Dataset} order by time");
+        Assert.Equal(9007199254740993L, rows[1][0]);
+        Assert.Equal(2.5, rows[1][1]);
+        Assert.Equal(-3.0, rows[2][1]);
+        Assert.Equal("123456789012345678901234567890", rows[1][2]);
+        Assert.Equal(["a", "7", """{"x":1}"""], rows.Select(r => r[3]));
+        Assert.Equal(["""{"a":[1,2]}""", """[{"b":null}]""", null], rows.Select(r => r[5]));
+    }
+
+    [Fact]
+    public void A_file_whose_records_span_midnight_lands_in_both_days()
+    {
+        var source = Source("level2_20251114.jsonl",
+            MarketData.Level2(new DateTime(2025, 11, 14, 23, 59, 59, DateTimeKind.Utc)),
+            MarketData.Level2(new DateTime(2025, 11, 15, 0, 0, 1, DateTimeKind.Utc)),
+            MarketData.Level2(new DateTime(2025, 11, 15, 0, 0, 2, DateTimeKind.Utc)));
+
+        var result = Convert(source);
+
+        Assert.Equal(2, result.Outputs.Count);
+        var perDay = DuckDb.Query($"select date::varchar, count(*) from {Dataset} group by all order by 1");
+        Assert.Equal([("2025-11-14", 1L), ("2025-11-15", 2L)], perDay.Select(r => ((string)r[0]!, (long)r[1]!)));
+    }
+
+    [Fact]
+    public void Records_without_a_time_use_the_date_in_the_file_name()
+    {
+        var source = Source("events_20251103.jsonl", """{"id":1}""", """{"id":2,"time":"not a time"}""");
+
+        Convert(source);
+
+        Assert.Equal(2L, DuckDb.Scalar($"select count(*) from {Dataset} where date = '2025-11-03'"));
+        Assert.Equal("VARCHAR", DuckDb.Scalar($"select typeof(time) from {Dataset} limit 1"));
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_left_out_and_reported_never_written_as_an_empty_row()
+    {
+        var path = _dir.File("raw/level2_20251114.jsonl", MarketData.Level2(Day) + "\n" + MarketData.Level2(Day.AddSeconds(1)) + "\n{\"type\":\"l2upd");
+
+        var result = Convert(path);
+
+        Assert.True(result.TornTail);
+        Assert.Equal(0, result.BadLines);
+        Assert.Equal(2, result.Rows);
+        Assert.Equal(2L, DuckDb.Scalar($"select count(*) from {Dataset}"));
+        Assert.Equal(0L, DuckDb.Scalar($"select count(*) from {Dataset} where type is null"));
+    }
+
+    [Fact]
+    public void Malformed_lines_are_quarantined_with_file_and_line_and_the_rest_is_converted()
+    {
+        var good = MarketData.Level2(Day);
+        var bytes = new List<byte>();
+        void Line(byte[] content) => bytes.AddRange([.. content, (byte)'\n']);
+        bytes.AddRange(Encoding.UTF8.GetPreamble());                         // BOM at the start: fine
+        Line(Encoding.UTF8.GetBytes(good));                                     // 1
+        Line(Encoding.UTF8.GetBytes("{\"type\": broken"));                      // 2 bad JSON
+        Line([.. Encoding.UTF8.GetBytes("{\"type\":\"x\",\"v\":\""), 0xC3, 0x28, .. "\"}"u8]); // 3 invalid UTF-8
+        Line(Encoding.UTF8.GetBytes(good + "\r"));                              // 4 CRLF: fine
+        Line(Encoding.UTF8.GetBytes("{\"pad\":\"" + new string('x', 5000) + "\"}")); // 5 too long
+        Line(Encoding.UTF8.GetBytes(new string('[', 100) + new string(']', 100))); // 6 deep, and not an object
+        Line(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"a\":", 70)) + "1" + new string('}', 70))); // 7 too deep
+        Line(Encoding.UTF8.GetBytes("[1,2]"));                                  // 8 not an object
+        Line(Encoding.UTF8.GetBytes(good + " {}"));                             // 9 two values
+        Line(Encoding.UTF8.GetBytes(good));                                     // 10
+        var path = Path.Combine(_dir.Path, "raw", "level2_20251114.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, [.. bytes]);
+
+        var result = Convert(path, new ConversionOptions { Destination = Destination, MaxLineBytes = 4096 });
+
+        Assert.Equal(ConversionStatus.Converted, result.Status);
+        Assert.Equal(3, result.Rows);
+        Assert.Equal(7, result.BadLines);
+        Assert.NotNull(result.RejectsFile);
+        var rejects = DuckDb.Query($"select source, line, error from read_json('{result.RejectsFile}', format = 'newline_delimited') order by line");
+        Assert.Equal([2L, 3L, 5L, 6L, 7L, 8L, 9L], rejects.Select(r => (long)r[1]!));
+        Assert.All(rejects, r => Assert.Equal(path, r[0]));
+        Assert.Contains("invalid UTF-8", (string)rejects[1][2]!, StringComparison.Ordinal);
+        Assert.Contains("too long", (string)rejects[2][2]!, StringComparison.Ordinal);
+        Assert.Contains("not a JSON object", (string)rejects[5][2]!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(BadLinePolicy.Fail, null)]
+    [InlineData(BadLinePolicy.Quarantine, 1L)]
+    public void A_file_over_the_bad_line_limit_fails_and_publishes_no_output(BadLinePolicy policy, long? maxBadLines)
+    {
+        var source = Source("level2_20251114.jsonl", MarketData.Level2(Day), "oops", "again", MarketData.Level2(Day));
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, BadLinePolicy = policy, MaxBadLines = maxBadLines });
+
+        Assert.Equal(ConversionStatus.Failed, result.Status);
+        Assert.Empty(result.Outputs);
+        Assert.Empty(Directory.GetFiles(Destination, "*.parquet", SearchOption.AllDirectories));
+        Assert.DoesNotContain(Directory.GetFiles(Destination, ".*", SearchOption.AllDirectories), f => f.Contains(".tmp-", StringComparison.Ordinal));
+        Assert.Contains("line", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Skip_policy_counts_bad_lines_without_keeping_them()
+    {
+        var source = Source("level2_20251114.jsonl", MarketData.Level2(Day), "oops");
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, BadLinePolicy = BadLinePolicy.Skip });
+
+        Assert.Equal((1L, 1L), (result.Rows, result.BadLines));
+        Assert.Null(result.RejectsFile);
+        Assert.False(Directory.Exists(Path.Combine(Destination, "_rejects")));
+    }
+
+    [Fact]
+    public void Re_running_is_idempotent_a_grown_source_is_reconverted_and_Force_reconverts()
+    {
+        var source = Source("level2_20251114.jsonl", MarketData.Level2(Day), MarketData.Level2(Day.AddSeconds(1)));
+        var first = Convert(source);
+
+        var second = Convert(source);
+        File.AppendAllText(source, MarketData.Level2(Day.AddSeconds(2)) + "\n");
+        var grown = Convert(source);
+        var forced = Convert(source, new ConversionOptions { Destination = Destination, Force = true });
+
+        Assert.Equal(ConversionStatus.UpToDate, second.Status);
+        Assert.Equal(first.Outputs, second.Outputs);
+        Assert.Equal(ConversionStatus.Converted, grown.Status);
+        Assert.Equal(first.Outputs, grown.Outputs);
+        Assert.Equal(3, grown.Rows);
+        Assert.Equal(ConversionStatus.Converted, forced.Status);
+        Assert.Equal(3L, DuckDb.Scalar($"select count(*) from {Dataset}"));
+        Assert.Single(Directory.GetFiles(Destination, "*.parquet", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Outputs_a_source_no_longer_produces_are_removed_on_reconversion()
+    {
+        var source = Source("events_20251114.jsonl", """{"time":"2025-11-14T10:00:00Z"}""", """{"time":"2025-11-15T10:00:00Z"}""");
+        Convert(source);
+        File.WriteAllText(source, """{"time":"2025-11-14T10:00:00Z"}""" + "\n" + """{"time":"2025-11-14T11:00:00Z"}""" + "\n");
+
+        var result = Convert(source);
+
+        Assert.Single(result.Outputs);
+        Assert.Equal([("2025-11-14", 2L)], DuckDb.Query($"select date::varchar, count(*) from {Dataset} group by all").Select(r => ((string)r[0]!, (long)r[1]!)));
+    }
+
+    [Fact]
+    public void TypeFilter_keeps_only_matching_records_and_PartitionBy_adds_levels()
+    {
+        var source = Source("mixed_20251114.jsonl",
+            MarketData.Level2(Day, product: "BTC-USD"), MarketData.Ticker(Day), MarketData.Level2(Day, product: "ETH/USD"),
+            """{"type":"snapshot","product_id":"BTC-USD","time":"2025-11-14T12:00:00Z","bids":[]}""");
+
+        var result = Convert(source, new ConversionOptions
+        {
+            Destination = Destination,
+            TypeFilter = new HashSet<string> { "l2update", "snapshot" },
+            PartitionBy = ["type", "product_id"],
+        });
+
+        Assert.Equal((3L, 1L), (result.Rows, result.Filtered));
+        var folders = result.Outputs.Select(o => Path.GetRelativePath(Destination, Path.GetDirectoryName(o)!).Replace('\\', '/')).Order().ToArray();
+        Assert.Equal(["date=2025-11-14/type=l2update/product_id=BTC-USD", "date=2025-11-14/type=l2update/product_id=ETH%2FUSD",
+            "date=2025-11-14/type=snapshot/product_id=BTC-USD"], folders);
+        Assert.Equal(["BTC-USD", "ETH/USD"], DuckDb.Query($"select distinct product_id from {Dataset} where type = 'l2update' order by 1").Select(r => r[0]));
+    }
+
+    [Fact]
+    public void Gzip_sources_convert_and_a_truncated_one_keeps_what_came_before_the_cut()
+    {
+        var path = Path.Combine(_dir.Path, "raw", "level2_20251114.jsonl.gz");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
+        {
+            foreach (var i in Enumerable.Range(0, 2000))
+            {
+                gz.Write(Encoding.UTF8.GetBytes(MarketData.Level2(Day.AddSeconds(i)) + "\n"));
+            }
+        }
+
+        var whole = Convert(path);
+        var truncated = Path.Combine(_dir.Path, "raw", "cut_20251114.jsonl.gz");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 2)]);
+        var cut = Convert(truncated);
+
+        Assert.Equal(2000, whole.Rows);
+        Assert.Equal(ConversionStatus.Converted, cut.Status);
+        Assert.True(cut.TornTail);
+        Assert.InRange(cut.Rows, 1, 1999);
+    }
+
+    [Fact]
+    public void Validate_reads_every_output_back()
+    {
+        var source = Source("level2_20251114.jsonl", MarketData.Level2(Day));
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, Validate = true });
+
+        Assert.Equal(ConversionStatus.Converted, result.Status);
+    }
+
+    [Fact]
+    public void Row_groups_stay_within_the_row_group_size_and_memory_budget_across_many_partitions()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => MarketData.Level2(Day.AddSeconds(i), product: $"P{i % 30}")).ToArray();
+        var source = Source("level2_20251114.jsonl", lines);
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, RowGroupSize = 40, PartitionBy = ["product_id"] });
+
+        Assert.Equal(30, result.Outputs.Count);
+        Assert.Equal(3000L, DuckDb.Scalar($"select count(*) from {Dataset}"));
+        var largestGroup = DuckDb.Scalar($"select max(row_group_num_rows) from parquet_metadata('{Destination}/**/*.parquet')");
+        Assert.True((long)largestGroup! <= 40);
+    }
+
+    [Fact]
+    public void Another_run_into_the_same_destination_is_refused_while_one_holds_it()
+    {
+        using var first = ConversionRun.Open(new ConversionOptions { Destination = Destination });
+
+        var error = Assert.Throws<IOException>(() => ConversionRun.Open(new ConversionOptions { Destination = Destination }));
+        Assert.Contains("Another conversion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Temporary_files_left_by_a_killed_run_are_removed_by_the_next()
+    {
+        var orphan = Path.Combine(Destination, "date=2025-11-14", ".part-x.parquet.tmp-0123");
+        Directory.CreateDirectory(Path.GetDirectoryName(orphan)!);
+        File.WriteAllText(orphan, "half");
+
+        using var run = ConversionRun.Open(new ConversionOptions { Destination = Destination });
+
+        Assert.Equal(1, run.OrphansRemoved);
+        Assert.False(File.Exists(orphan));
+    }
+}
