@@ -11,6 +11,7 @@
     FormatsToProcess     = @('PipelineOps.format.ps1xml')
     TypesToProcess       = @('PipelineOps.types.ps1xml')
     CmdletsToExport      = @(
+        'Convert-JsonlToParquet'
         'Get-PipelineOpsDependency'
         'Test-FileActive'
     )

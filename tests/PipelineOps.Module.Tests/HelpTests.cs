@@ -47,7 +47,7 @@ public sealed class HelpTests : IDisposable
         var actual = _ps.Run("(Get-Command $c).Parameters.Keys", ("c", cmdlet)).Strings
             .Where(p => !CommonParameters.Contains(p)).Order(StringComparer.Ordinal).ToArray();
         var documented = _ps.Run("(Get-Help $c -Full).parameters.parameter | ForEach-Object name", ("c", cmdlet)).Strings
-            .Order(StringComparer.Ordinal).ToArray();
+            .Where(p => !CommonParameters.Contains(p)).Order(StringComparer.Ordinal).ToArray();
         var undescribed = _ps.Run(
             "(Get-Help $c -Full).parameters.parameter | Where-Object { -not ($_.description.Text -join '').Trim() } | ForEach-Object name",
             ("c", cmdlet)).Strings.ToArray();

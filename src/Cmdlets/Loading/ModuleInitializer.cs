@@ -9,6 +9,12 @@ namespace PipelineOps.Loading;
 /// is loaded from dependencies/ into the private context. Core's own references then resolve inside that
 /// context. Nothing else is answered for: we never hand our copies to other code.
 /// </summary>
+/// <remarks>
+/// PowerShell scans the assembly's exported types (GetExportedTypes) before it calls <see cref="OnImport"/>, and
+/// that scan lays out every public type's fields. So public cmdlet types must not hold fields (parameters) of
+/// Core value types such as enums: they would force Core to load before this hook exists. Reference-type
+/// fields are fine; use string parameters with ValidateSet for Core enums.
+/// </remarks>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private const string CoreAssemblyName = "PipelineOps.Core";

@@ -34,6 +34,9 @@ public sealed record ConversionResult(
     /// <summary>Where quarantined lines of this source went, when there were any.</summary>
     public string? RejectsFile { get; init; }
 
+    /// <summary>The source's file name.</summary>
+    public string Name => System.IO.Path.GetFileName(Source);
+
     /// <summary>Records left out by -TypeFilter.</summary>
     public long Filtered { get; init; }
 

@@ -75,8 +75,9 @@ public sealed class JsonlConverter
         {
             return Failed(source.Path, source.Length, e.Message, started) with { BadLines = e.BadLines, RejectsFile = e.RejectsFile };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ParquetException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
+            // One source's failure never ends the batch: it becomes that source's result.
             return Failed(source.Path, source.Length, e.Message, started);
         }
     }
@@ -147,6 +148,12 @@ public sealed class JsonlConverter
                 onRecord: (line, number) =>
                 {
                     var values = parser.Values;
+                    if (!HasAny(values, fieldOfColumn))
+                    {
+                        // Nothing to write: an all-null row would misrepresent it.
+                        throw new InvalidDataException("empty object: no fields to write");
+                    }
+
                     var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate);
                     if (!writers.TryGetValue(folder, out var writer))
                     {
@@ -208,6 +215,19 @@ public sealed class JsonlConverter
                 writer.Dispose(); // removes anything not published
             }
         }
+    }
+
+    private static bool HasAny(ReadOnlySpan<FieldValue> values, int[] fieldOfColumn)
+    {
+        foreach (var field in fieldOfColumn)
+        {
+            if (values[field].Kind != ValueKind.Missing)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private string PartitionFolder(ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate)

@@ -320,4 +320,20 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Equal(1, run.OrphansRemoved);
         Assert.False(File.Exists(orphan));
     }
+
+    [Fact]
+    public void Empty_objects_are_bad_lines_never_all_null_rows_and_a_file_of_them_has_no_output()
+    {
+        var mixed = Source("mixed_20251114.jsonl", MarketData.Level2(Day), "{}", MarketData.Level2(Day));
+        var empty = Source("empty_20251114.jsonl", "{}", "{}");
+
+        var mixedResult = Convert(mixed);
+        var emptyResult = Convert(empty);
+
+        Assert.Equal((2L, 1L), (mixedResult.Rows, mixedResult.BadLines));
+        Assert.Equal(ConversionStatus.Converted, emptyResult.Status);
+        Assert.Equal((0L, 2L), (emptyResult.Rows, emptyResult.BadLines));
+        Assert.Empty(emptyResult.Outputs);
+        Assert.Equal(0L, DuckDb.Scalar($"select count(*) from {Dataset} where type is null"));
+    }
 }

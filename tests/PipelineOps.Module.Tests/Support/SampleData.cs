@@ -14,8 +14,8 @@ public sealed class SampleData : IDisposable
         Write("ticker_20251113.jsonl", "{\"type\":\"ticker\"}\n");
         Write("ticker_20251114.jsonl", "{\"type\":\"ticker\"}\n{\"type\":\"tic");
         Write("temp_upload.csv", "a,b\n");
-        Write("odd[1]_20251112.jsonl", "{}\n");
-        Write("odd[1]_20251113.jsonl", "{}\n");
+        Write("odd[1]_20251112.jsonl", "{\"n\":1}\n");
+        Write("odd[1]_20251113.jsonl", "{\"n\":2}\n");
         Write("archive/level2_20251101.txt", "{}\n");
     }
 

@@ -1,0 +1,315 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Management.Automation;
+using PipelineOps.Conversion;
+using PipelineOps.Files;
+using PipelineOps.Paths;
+
+namespace PipelineOps.Commands;
+
+/// <summary>Convert-JsonlToParquet: completed JSON-lines files into a date-partitioned Parquet dataset.</summary>
+[Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(ConversionResult))]
+public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private static readonly string[] JsonLinesExtensions = [".jsonl", ".ndjson", ".txt", ".jsonl.gz", ".ndjson.gz", ".txt.gz"];
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<string> _sources = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private FileInputResolver? _resolver;
+    private FileActivityInspector? _inspector;
+    private ConversionOptions? _options;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeLatest { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeActive { get; set; }
+
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan QuietPeriod { get; set; } = FileActivityOptions.DefaultQuietPeriod;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] TypeFilter { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TypeField { get; set; } = "type";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TimeField { get; set; } = "time";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] PartitionBy { get; set; } = [];
+
+    // Strings, not Core's enums: a value-type field of a Core type would make PowerShell's scan of this assembly
+    // load Core before the module's load context is hooked up (see ModuleInitializer).
+    [Parameter]
+    [ValidateSet(nameof(ParquetCompression.Snappy), nameof(ParquetCompression.Zstd), nameof(ParquetCompression.Gzip),
+        nameof(ParquetCompression.Lz4), nameof(ParquetCompression.None))]
+    public string Compression { get; set; } = nameof(ParquetCompression.Snappy);
+
+    [Parameter]
+    public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+
+    [Parameter]
+    [ValidateRange(1, 100_000_000)]
+    public int RowGroupSize { get; set; } = ConversionOptions.DefaultRowGroupSize;
+
+    [Parameter]
+    [ValidateSet(nameof(Conversion.BadLinePolicy.Quarantine), nameof(Conversion.BadLinePolicy.Skip), nameof(Conversion.BadLinePolicy.Fail))]
+    public string BadLinePolicy { get; set; } = nameof(Conversion.BadLinePolicy.Quarantine);
+
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxBadLines { get; set; } = -1;
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter Validate { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 2;
+
+    protected override void BeginProcessing()
+    {
+        if (QuietPeriod < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(QuietPeriod), "QuietPeriod cannot be negative."),
+                "NegativeDuration", ErrorCategory.InvalidArgument, QuietPeriod));
+        }
+
+        var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        _options = new ConversionOptions
+        {
+            Destination = destination,
+            TimeField = TimeField,
+            TypeField = TypeField,
+            TypeFilter = new HashSet<string>(TypeFilter, StringComparer.Ordinal),
+            PartitionBy = PartitionBy,
+            Compression = Enum.Parse<ParquetCompression>(Compression, ignoreCase: true),
+            CompressionLevel = CompressionLevel,
+            RowGroupSize = RowGroupSize,
+            BadLinePolicy = Enum.Parse<BadLinePolicy>(BadLinePolicy, ignoreCase: true),
+            MaxBadLines = MyInvocation.BoundParameters.ContainsKey(nameof(MaxBadLines)) ? MaxBadLines : null,
+            Force = Force,
+            Validate = Validate,
+        };
+        _inspector = new FileActivityInspector(new FileActivityOptions { QuietPeriod = QuietPeriod, IncludeLatest = IncludeLatest });
+        _resolver = new FileInputResolver(this);
+    }
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in _resolver!.Resolve(literal ? LiteralPath : Path, literal))
+        {
+            if (Directory.Exists(path))
+            {
+                foreach (var listing in DirectoryWalker.EnumerateListings(path, Filter, Recurse, WriteDirectoryError, _stop.Token))
+                {
+                    var chosen = listing with { Files = listing.Files.Where(f => Filter is not null || IsJsonLines(f.Name)).ToArray() };
+                    foreach (var outcome in IncludeActive ? [] : _inspector!.InspectListing(chosen, _stop.Token))
+                    {
+                        Consider(outcome.Path, outcome);
+                    }
+
+                    if (IncludeActive)
+                    {
+                        foreach (var file in chosen.Files)
+                        {
+                            Consider(file.FullPath, null);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                Consider(path, IncludeActive ? null : Inspect(path));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_sources.Count == 0)
+        {
+            return;
+        }
+
+        ConversionRun run;
+        try
+        {
+            run = ConversionRun.Open(_options!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "DestinationUnavailable", ErrorCategory.ResourceUnavailable, _options!.Destination));
+            return;
+        }
+
+        using (run)
+        {
+            if (run.OrphansRemoved > 0)
+            {
+                WriteVerbose($"Removed {run.OrphansRemoved} temporary file(s) left by an interrupted earlier run.");
+            }
+
+            if (run.Ledger.UnreadableLines > 0)
+            {
+                WriteWarning($"{run.Ledger.UnreadableLines} line(s) of the ledger '{run.Ledger.Path}' could not be read (a crash mid-write); " +
+                             "the sources they described will be converted again.");
+            }
+
+            Convert(run);
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
+    private void Convert(ConversionRun run)
+    {
+        var messages = new BlockingCollection<object>();
+        var progress = new Progress(messages);
+        var work = Task.Run(() =>
+        {
+            try
+            {
+                run.ConvertAll(_sources, ThrottleLimit, messages.Add, progress, _stop.Token);
+            }
+            finally
+            {
+                messages.CompleteAdding();
+            }
+        });
+
+        var tracker = new ConversionProgressTracker(_sources);
+        foreach (var message in messages.GetConsumingEnumerable())
+        {
+            switch (message)
+            {
+                case ConversionResult result:
+                    tracker.Done(result);
+                    WriteProgress(tracker.Record());
+                    Emit(result);
+                    break;
+                case ConversionProgress step:
+                    if (tracker.Update(step))
+                    {
+                        WriteProgress(tracker.Record());
+                    }
+
+                    break;
+            }
+        }
+
+        try
+        {
+            work.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            return; // Ctrl+C: unpublished outputs were removed; the ledger still describes what is in place.
+        }
+
+        WriteProgress(tracker.Completed());
+    }
+
+    private void Emit(ConversionResult result)
+    {
+        WriteObject(result);
+        if (result.Status == ConversionStatus.Failed)
+        {
+            WriteError(new ErrorRecord(new InvalidDataException($"Cannot convert '{result.Source}': {result.Reason}"),
+                "ConversionFailed", ErrorCategory.InvalidData, result.Source));
+        }
+        else if (result.BadLines > 0)
+        {
+            WriteWarning($"{result.Source}: {result.BadLines} bad line(s)" +
+                         (result.RejectsFile is { } rejects ? $" quarantined in {rejects}" : " skipped"));
+        }
+    }
+
+    private FileActivityOutcome? Inspect(string path)
+    {
+        try
+        {
+            return new FileActivityOutcome(path, _inspector!.Inspect(new FileInfo(path)), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileActivityOutcome(path, null, e);
+        }
+    }
+
+    private void Consider(string path, FileActivityOutcome? activity)
+    {
+        if (!_seen.Add(path))
+        {
+            return;
+        }
+
+        if (activity?.Error is { } error)
+        {
+            WriteError(new ErrorRecord(error, error is FileNotFoundException ? "PathNotFound" : "FileUnreadable",
+                error is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError, path));
+            return;
+        }
+
+        if (activity?.Activity is { IsActive: true } active)
+        {
+            WriteObject(new ConversionResult(path, [], 0, 0, active.Reasons.Contains(ActivityReason.TornTail), active.Length, 0,
+                TimeSpan.Zero, ConversionStatus.Skipped, "active: " + string.Join(", ", active.Reasons)));
+            return;
+        }
+
+        if (ShouldProcess($"{path} -> {_options!.Destination}", "Convert to Parquet"))
+        {
+            _sources.Add(path);
+        }
+    }
+
+    private static bool IsJsonLines(string name) => JsonLinesExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    private void WriteDirectoryError(string path, Exception error) =>
+        WriteError(new ErrorRecord(error, "DirectoryUnreadable", ErrorCategory.ReadError, path));
+
+    /// <summary>Hands progress from worker threads to the pipeline thread.</summary>
+    private sealed class Progress(BlockingCollection<object> messages) : IProgress<ConversionProgress>
+    {
+        public void Report(ConversionProgress value) => messages.Add(value);
+    }
+}
