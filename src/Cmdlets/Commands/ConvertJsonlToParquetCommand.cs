@@ -10,39 +10,18 @@ namespace PipelineOps.Commands;
 /// <summary>Convert-JsonlToParquet: completed JSON-lines files into a date-partitioned Parquet dataset.</summary>
 [Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ConversionResult))]
-public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
+public sealed class ConvertJsonlToParquetCommand : FileInputCommand
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private static readonly string[] JsonLinesExtensions = [".jsonl", ".ndjson", ".txt", ".jsonl.gz", ".ndjson.gz", ".txt.gz"];
 
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _sources = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private FileInputResolver? _resolver;
     private FileActivityInspector? _inspector;
     private ConversionOptions? _options;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
-
-    [Parameter]
-    public SwitchParameter Recurse { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Filter { get; set; }
 
     [Parameter]
     public SwitchParameter IncludeLatest { get; set; }
@@ -127,36 +106,33 @@ public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
             Validate = Validate,
         };
         _inspector = new FileActivityInspector(new FileActivityOptions { QuietPeriod = QuietPeriod, IncludeLatest = IncludeLatest });
-        _resolver = new FileInputResolver(this);
     }
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in _resolver!.Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var input in ResolveInputs())
         {
-            if (Directory.Exists(path))
+            if (input.Listing is { } listing)
             {
-                foreach (var listing in DirectoryWalker.EnumerateListings(path, Filter, Recurse, WriteDirectoryError, _stop.Token))
+                var chosen = listing with { Files = listing.Files.Where(f => Filter is not null || IsJsonLines(f.Name)).ToArray() };
+                if (IncludeActive)
                 {
-                    var chosen = listing with { Files = listing.Files.Where(f => Filter is not null || IsJsonLines(f.Name)).ToArray() };
-                    foreach (var outcome in IncludeActive ? [] : _inspector!.InspectListing(chosen, _stop.Token))
+                    foreach (var file in chosen.Files)
+                    {
+                        Consider(file.FullPath, null);
+                    }
+                }
+                else
+                {
+                    foreach (var outcome in _inspector!.InspectListing(chosen, Cancellation.Token))
                     {
                         Consider(outcome.Path, outcome);
-                    }
-
-                    if (IncludeActive)
-                    {
-                        foreach (var file in chosen.Files)
-                        {
-                            Consider(file.FullPath, null);
-                        }
                     }
                 }
             }
             else
             {
-                Consider(path, IncludeActive ? null : Inspect(path));
+                Consider(input.File!, IncludeActive ? null : Inspect(input.File!));
             }
         }
     }
@@ -196,10 +172,6 @@ public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
         }
     }
 
-    protected override void StopProcessing() => _stop.Cancel();
-
-    public void Dispose() => _stop.Dispose();
-
     private void Convert(ConversionRun run)
     {
         var messages = new BlockingCollection<object>();
@@ -208,7 +180,7 @@ public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
         {
             try
             {
-                run.ConvertAll(_sources, ThrottleLimit, messages.Add, progress, _stop.Token);
+                run.ConvertAll(_sources, ThrottleLimit, messages.Add, progress, Cancellation.Token);
             }
             finally
             {
@@ -303,9 +275,6 @@ public sealed class ConvertJsonlToParquetCommand : PSCmdlet, IDisposable
     }
 
     private static bool IsJsonLines(string name) => JsonLinesExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
-
-    private void WriteDirectoryError(string path, Exception error) =>
-        WriteError(new ErrorRecord(error, "DirectoryUnreadable", ErrorCategory.ReadError, path));
 
     /// <summary>Hands progress from worker threads to the pipeline thread.</summary>
     private sealed class Progress(BlockingCollection<object> messages) : IProgress<ConversionProgress>

@@ -7,38 +7,14 @@ namespace PipelineOps.Commands;
 /// <summary>Test-FileActive: is something still writing this file?</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet)]
 [OutputType(typeof(FileActivity), typeof(bool))]
-public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
+public sealed class TestFileActiveCommand : FileInputCommand
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private const int ProgressEvery = 1000;
 
-    private readonly CancellationTokenSource _stop = new();
     private FileActivityBatch? _batch;
     private FileActivityInspector? _inspector;
-    private FileInputResolver? _resolver;
     private ProgressRecord? _progress;
     private long _inspected;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-        ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    /// <summary>Look into subdirectories of directories given as input.</summary>
-    [Parameter]
-    public SwitchParameter Recurse { get; set; }
-
-    /// <summary>Only files matching this pattern inside directories given as input (e.g. *.jsonl).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Filter { get; set; }
 
     /// <summary>Do not treat the newest file of a series as active.</summary>
     [Parameter]
@@ -74,29 +50,24 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
         };
         _inspector = new FileActivityInspector(options);
         _batch = new FileActivityBatch(_inspector);
-        _resolver = new FileInputResolver(this);
     }
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in _resolver!.Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var input in ResolveInputs())
         {
-            if (Directory.Exists(path))
+            if (input.Listing is { } listing)
             {
-                foreach (var listing in DirectoryWalker.EnumerateListings(path, Filter, Recurse, WriteDirectoryError, _stop.Token))
+                foreach (var outcome in _batch!.Add(listing, Cancellation.Token))
                 {
-                    foreach (var outcome in _batch!.Add(listing, _stop.Token))
-                    {
-                        Emit(outcome);
-                    }
-
-                    ReportProgress(listing.Files.Count);
+                    Emit(outcome);
                 }
+
+                ReportProgress(listing.Files.Count);
             }
             else
             {
-                Take(new FileInfo(path));
+                Take(new FileInfo(input.File!));
             }
         }
     }
@@ -110,7 +81,7 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
             WriteProgress(waiting);
             try
             {
-                _batch.WaitForWindowAsync(_stop.Token).GetAwaiter().GetResult();
+                _batch.WaitForWindowAsync(Cancellation.Token).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -143,13 +114,9 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
         }
     }
 
-    protected override void StopProcessing() => _stop.Cancel();
-
-    public void Dispose() => _stop.Dispose();
-
     private void Take(FileInfo file)
     {
-        _stop.Token.ThrowIfCancellationRequested();
+        Cancellation.Token.ThrowIfCancellationRequested();
         ReportProgress(1);
         try
         {
@@ -207,7 +174,4 @@ public sealed class TestFileActiveCommand : PSCmdlet, IDisposable
             : ("FileUnreadable", ErrorCategory.ReadError);
         WriteError(new ErrorRecord(error, id, category, path));
     }
-
-    private void WriteDirectoryError(string path, Exception error) =>
-        WriteError(new ErrorRecord(error, "DirectoryUnreadable", ErrorCategory.ReadError, path));
 }
