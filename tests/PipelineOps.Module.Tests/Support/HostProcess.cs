@@ -106,6 +106,16 @@ public sealed class HostProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the process to end; false when it is still running after <paramref name="timeout"/>.</summary>
+    public bool WaitForExitOrTimeout(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>SIGKILL: no handler, no finally block, no flush. What a crash or an OOM kill looks like.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Signal(string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
