@@ -24,6 +24,7 @@ internal static class Measure
     public static string Program(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DOTNET_gcServer"] = "0";
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

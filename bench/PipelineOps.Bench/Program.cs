@@ -11,6 +11,11 @@ internal static class Program
             case "file-activity":
                 FileActivityBench.Run(options);
                 return 0;
+            case "convert":
+                ConvertBench.Run(options);
+                return 0;
+            case ConvertBench.ChildCommand:
+                return ConvertBench.Child(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine("""
                     Usage: dotnet run -c Release --project bench/PipelineOps.Bench -- <benchmark> [--name value ...]
@@ -18,6 +23,8 @@ internal static class Program
                     Benchmarks:
                       file-activity   Test-FileActive's engine classifying a tree of files, against `find DIR -mmin -1`
                                       on the same tree. Options: --files 100000 --repeat 5 --dir <tree folder>
+                      convert         Convert-JsonlToParquet's engine against DuckDB's COPY (read_json) TO parquet on the
+                                      same market-data JSONL. Options: --mb 256 --codec zstd --dir <work folder>
                     """);
                 return 64;
         }

@@ -52,6 +52,9 @@ internal abstract class ColumnBuffer
 
     public abstract void Clear();
 
+    /// <summary>An empty buffer for the same column, sharing its field (Parquet.Net wants the schema's own instance).</summary>
+    public abstract ColumnBuffer Sibling();
+
     protected InvalidDataException Mismatch(in FieldValue value) =>
         new($"field '{Field.Name}' holds a {value.Kind} value where the column is {Field.ClrType.Name}");
 }
@@ -110,6 +113,8 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
         Array.Clear(_values, 0, Count);
         Count = 0;
     }
+
+    public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text.</summary>
@@ -136,4 +141,6 @@ internal sealed class TextBuffer : ColumnBuffer
         _values.Clear();
         Count = 0;
     }
+
+    public override ColumnBuffer Sibling() => new TextBuffer(_field);
 }

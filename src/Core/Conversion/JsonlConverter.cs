@@ -100,7 +100,7 @@ public sealed class JsonlConverter
     private (IReadOnlyList<string> Names, IReadOnlyList<ColumnSpec> Columns) ReadColumns(
         SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
-        var parser = new RecordParser(null, _options.TimeField);
+        var parser = new RecordParser(null, _options.TimeField) { MaterializeStrings = false };
         var inference = new SchemaInference();
         ForEachRecord(source, parser, pass: 1, progress, cancellationToken, onBad: null, onRecord: (_, _) =>
             inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)));
@@ -120,6 +120,7 @@ public sealed class JsonlConverter
         var fallbackDate = FileNameStamp.TryParse(Path.GetFileName(source.Path))?.Start.Date;
         var outputName = OutputName(source);
         var writers = new Dictionary<string, PartitionWriter>(StringComparer.Ordinal);
+        var lane = new EncoderLane();
         var budget = Math.Max(_options.RowGroupSize, 1) * 2L; // rows held in memory across all partitions
         long buffered = 0, rows = 0, badLines = 0;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
@@ -157,7 +158,7 @@ public sealed class JsonlConverter
                     var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate);
                     if (!writers.TryGetValue(folder, out var writer))
                     {
-                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, cancellationToken);
+                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, lane, cancellationToken);
                     }
 
                     writer.Append(line, values, fieldOfColumn);

@@ -11,7 +11,9 @@ namespace PipelineOps.Conversion;
 /// </summary>
 internal sealed class PartitionWriter : IDisposable
 {
-    private readonly ColumnBuffer[] _buffers;
+    private readonly EncoderLane _lane;
+    private ColumnBuffer[] _buffers;
+    private ColumnBuffer[]? _spare;
     private readonly ParquetSchema _schema;
     private readonly ParquetOptions _options;
     private readonly CancellationToken _cancellationToken;
@@ -19,10 +21,12 @@ internal sealed class PartitionWriter : IDisposable
     private ParquetWriter? _writer;
     private bool _completed;
 
-    public PartitionWriter(string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, CancellationToken cancellationToken)
+    public PartitionWriter(string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, EncoderLane lane,
+        CancellationToken cancellationToken)
     {
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
+        _lane = lane;
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => (Field)b.Field).ToArray());
         _options = options;
@@ -59,7 +63,7 @@ internal sealed class PartitionWriter : IDisposable
         Rows++;
     }
 
-    /// <summary>Writes the buffered rows as one row group.</summary>
+    /// <summary>Hands the buffered rows to the encoder lane as one row group and keeps filling a fresh set of buffers.</summary>
     public void FlushRowGroup()
     {
         if (BufferedRows == 0)
@@ -74,15 +78,21 @@ internal sealed class PartitionWriter : IDisposable
             _writer = ParquetWriter.CreateAsync(_schema, _file, _options, append: false, _cancellationToken).GetAwaiter().GetResult();
         }
 
-        using (var rowGroup = _writer.CreateRowGroup())
+        var full = _buffers;
+        var writer = _writer;
+        _lane.Run(() =>
         {
-            foreach (var buffer in _buffers)
+            using var rowGroup = writer.CreateRowGroup();
+            foreach (var buffer in full)
             {
                 buffer.WriteAsync(rowGroup, _cancellationToken).GetAwaiter().GetResult();
                 buffer.Clear();
             }
-        }
+        });
 
+        // The lane has drained the job before this one, so the spare set is free again.
+        _buffers = _spare ?? full.Select(b => b.Sibling()).ToArray();
+        _spare = full;
         BufferedRows = 0;
     }
 
@@ -90,6 +100,7 @@ internal sealed class PartitionWriter : IDisposable
     public void Complete()
     {
         FlushRowGroup();
+        _lane.Drain();
         _writer!.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _writer = null;
         _file!.Flush(flushToDisk: true);
@@ -115,11 +126,12 @@ internal sealed class PartitionWriter : IDisposable
     {
         try
         {
+            _lane.Drain();
             _writer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Abandoning the file anyway.
+            // Abandoning the file anyway; the failure itself was reported where it happened.
         }
 
         _file?.Dispose();

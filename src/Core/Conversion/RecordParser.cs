@@ -37,6 +37,9 @@ public sealed class RecordParser
 
     public string TimeFieldName { get; }
 
+    /// <summary>When false, string values are typed but not copied out (enough to infer a schema, and cheaper).</summary>
+    public bool MaterializeStrings { get; init; } = true;
+
     /// <summary>Field names by index, in order of first appearance (or as given).</summary>
     public IReadOnlyList<string> Names => _names;
 
@@ -93,7 +96,7 @@ public sealed class RecordParser
                     _present.Add(index);
                 }
 
-                _values[index] = ReadValue(ref reader, index == _timeField);
+                _values[index] = ReadValue(ref reader, index == _timeField, MaterializeStrings);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -153,7 +156,7 @@ public sealed class RecordParser
         return index;
     }
 
-    private static FieldValue ReadValue(ref Utf8JsonReader reader, bool isTime)
+    private static FieldValue ReadValue(ref Utf8JsonReader reader, bool isTime, bool materialize)
     {
         var start = (int)reader.TokenStartIndex;
         var value = new FieldValue { RawStart = start };
@@ -178,7 +181,7 @@ public sealed class RecordParser
                 break;
             case JsonTokenType.String:
                 value.Kind = ValueKind.String;
-                value.Text = reader.GetString();
+                value.Text = materialize ? reader.GetString() : null;
                 if (isTime && reader.TryGetDateTimeOffset(out var time))
                 {
                     value.Time = time.UtcDateTime;

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using PipelineOps.Conversion;
+
+namespace PipelineOps.Bench;
+
+/// <summary>
+/// Convert-JsonlToParquet's engine against DuckDB's COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet) on the
+/// same generated Coinbase-style JSONL (level2 and ticker shapes), same codec. Each side runs in its own child process
+/// so its peak resident memory (VmHWM) is its own. Two input sizes show whether memory stays flat as inputs grow.
+/// </summary>
+internal static class ConvertBench
+{
+    public const string ChildCommand = "convert-child";
+
+    public static void Run(BenchOptions options)
+    {
+        var megabytes = options.Int("mb", 256);
+        var codec = options.String("codec", "zstd");
+        var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-convert"));
+        Directory.CreateDirectory(work);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"convert: Coinbase-style JSONL, codec {codec}, {Environment.ProcessorCount} cores"));
+        Console.WriteLine("  input      side                  seconds     MB/s     rows/s   peak MB   ratio (DuckDB time / ours)");
+        foreach (var size in new[] { Math.Max(16, megabytes / 4), megabytes })
+        {
+            var source = Generate(work, size, out var rows);
+            var mb = new FileInfo(source).Length / 1048576.0;
+            Measure.Program("cat", source); // page cache warm for both
+            var ours = RunChild("engine", source, Path.Combine(work, "out-engine"), codec);
+            var duck = RunChild("duckdb", source, Path.Combine(work, "out-duckdb.parquet"), codec);
+            var duck1 = RunChild("duckdb1", source, Path.Combine(work, "out-duckdb1.parquet"), codec);
+            Print(mb, "PipelineOps engine", ours, rows, null);
+            Print(mb, "DuckDB (all threads)", duck, rows, duck.Seconds / ours.Seconds);
+            Print(mb, "DuckDB (1 thread)", duck1, rows, duck1.Seconds / ours.Seconds);
+        }
+    }
+
+    private static void Print(double mb, string side, (double Seconds, double PeakMb) r, long rows, double? ratio) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {mb,6:0} MB  {side,-20} {r.Seconds,8:0.00} {mb / r.Seconds,8:0.0} {rows / r.Seconds,10:N0} {r.PeakMb,9:0}   {(ratio is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "")}"));
+
+    private static (double Seconds, double PeakMb) RunChild(string side, string source, string destination, string codec)
+    {
+        var self = Environment.ProcessPath!;
+        var args = new List<string>();
+        if (self.EndsWith("dotnet", StringComparison.Ordinal))
+        {
+            args.Add(typeof(ConvertBench).Assembly.Location);
+        }
+
+        args.AddRange([ChildCommand, side, source, destination, codec]);
+        var output = Measure.Program(self, [.. args]).Trim().Split(' ');
+        return (double.Parse(output[0], CultureInfo.InvariantCulture), double.Parse(output[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>In the child: convert once, print "seconds peakMB".</summary>
+    public static int Child(string[] args)
+    {
+        var (side, source, destination, codec) = (args[0], args[1], args[2], args[3]);
+        if (Directory.Exists(destination))
+        {
+            Directory.Delete(destination, recursive: true);
+        }
+
+        File.Delete(destination);
+        var watch = Stopwatch.StartNew();
+        if (side == "engine")
+        {
+            var options = new ConversionOptions
+            {
+                Destination = destination,
+                Compression = Enum.Parse<ParquetCompression>(codec, ignoreCase: true),
+                Force = true,
+            };
+            using var run = ConversionRun.Open(options);
+            var result = run.Convert(source);
+            if (result.Status != ConversionStatus.Converted)
+            {
+                throw new InvalidOperationException(result.Reason);
+            }
+        }
+        else
+        {
+            using var connection = new DuckDBConnection("Data Source=:memory:");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            var threads = side == "duckdb1" ? "SET threads = 1; " : "";
+            command.CommandText = threads +
+                $"COPY (SELECT * FROM read_json('{source}', format = 'newline_delimited')) TO '{destination}' (FORMAT parquet, COMPRESSION {codec})";
+            command.ExecuteNonQuery();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:0.000} {PeakMb():0}"));
+        return 0;
+    }
+
+    private static double PeakMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    }
+
+    /// <summary>Level2 updates (4 in 5) and tickers, as a Coinbase feed delivers them; reused when already there.</summary>
+    private static string Generate(string work, int megabytes, out long rows)
+    {
+        var path = Path.Combine(work, $"market_{megabytes}mb_20251114.jsonl");
+        var marker = path + ".rows";
+        if (File.Exists(path) && File.Exists(marker))
+        {
+            rows = long.Parse(File.ReadAllText(marker), CultureInfo.InvariantCulture);
+            return path;
+        }
+
+        var random = new Random(42);
+        var products = new[] { "BTC-USD", "ETH-USD", "SOL-USD", "DOGE-USD", "ADA-USD" };
+        var time = new DateTime(2025, 11, 14, 0, 0, 0, DateTimeKind.Utc);
+        var target = megabytes * 1048576L;
+        rows = 0;
+        using (var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20))
+        {
+            var written = 0L;
+            var builder = new StringBuilder(512);
+            while (written < target)
+            {
+                time = time.AddTicks(random.Next(1, 20_000));
+                var product = products[random.Next(products.Length)];
+                var stamp = time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+                builder.Clear();
+                if (random.Next(5) > 0)
+                {
+                    var price = (90000 + random.NextDouble() * 2000).ToString("0.00", CultureInfo.InvariantCulture);
+                    var size = random.NextDouble().ToString("0.00000000", CultureInfo.InvariantCulture);
+                    builder.Append(CultureInfo.InvariantCulture, $$"""{"type":"l2update","product_id":"{{product}}","changes":[["{{(random.Next(2) == 0 ? "buy" : "sell")}}","{{price}}","{{size}}"]],"time":"{{stamp}}"}""");
+                }
+                else
+                {
+                    var price = (3000 + random.NextDouble() * 200).ToString("0.00", CultureInfo.InvariantCulture);
+                    builder.Append(CultureInfo.InvariantCulture, $$"""{"type":"ticker","sequence":{{rows}},"product_id":"{{product}}","price":"{{price}}","open_24h":"3050.00","volume_24h":"123456.78901234","low_24h":"2990.01","high_24h":"3210.55","volume_30d":"3456789.12345678","best_bid":"{{price}}","best_bid_size":"1.5","best_ask":"{{price}}","best_ask_size":"0.75","side":"buy","time":"{{stamp}}","trade_id":{{rows * 7}},"last_size":"0.01"}""");
+                }
+
+                builder.Append('\n');
+                writer.Write(builder);
+                written += builder.Length;
+                rows++;
+            }
+        }
+
+        File.WriteAllText(marker, rows.ToString(CultureInfo.InvariantCulture));
+        return path;
+    }
+}
