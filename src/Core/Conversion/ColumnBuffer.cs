@@ -1,3 +1,4 @@
+using System.Text;
 using Parquet;
 using Parquet.Schema;
 
@@ -117,11 +118,17 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
 }
 
-/// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text.</summary>
+/// <summary>
+/// String and JSON columns: strings as themselves, other values as their exact JSON text. The characters of a row
+/// group live in one reusable arena and each value is a slice of it, so a million values cost no million objects
+/// (which the GC would otherwise promote and collect again and again).
+/// </summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
-    private readonly List<string?> _values = new(InitialCapacity);
+    private ReadOnlyMemory<char>?[] _values = new ReadOnlyMemory<char>?[InitialCapacity];
+    private char[] _arena = new char[InitialCapacity * 16];
+    private int _used;
 
     public TextBuffer(DataField field) => _field = field;
 
@@ -129,17 +136,59 @@ internal sealed class TextBuffer : ColumnBuffer
 
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
-        _values.Add(RecordParser.AsText(line, value));
-        Count++;
+        if (Count == _values.Length)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+        }
+
+        // Typed explicitly: a bare null would pass through ReadOnlyMemory's conversion from char[] and become "".
+        _values[Count++] = value.Kind switch
+        {
+            ValueKind.Missing or ValueKind.Null => (ReadOnlyMemory<char>?)null,
+            ValueKind.True => "true".AsMemory(),
+            ValueKind.False => "false".AsMemory(),
+            ValueKind.String when value.Text is { } text => Store(text),
+            _ => Store(RecordParser.TextBytes(line, value)),
+        };
+    }
+
+    private ReadOnlyMemory<char> Store(ReadOnlySpan<char> text)
+    {
+        var slot = Reserve(text.Length);
+        text.CopyTo(slot.Span);
+        return slot;
+    }
+
+    private ReadOnlyMemory<char> Store(ReadOnlySpan<byte> utf8)
+    {
+        var slot = Reserve(Encoding.UTF8.GetMaxCharCount(utf8.Length));
+        var written = Encoding.UTF8.GetChars(utf8, slot.Span);
+        _used -= slot.Length - written;
+        return slot[..written];
+    }
+
+    private Memory<char> Reserve(int length)
+    {
+        if (_used + length > _arena.Length)
+        {
+            // Earlier slices keep the old arena alive until the row group is written; later ones go in the new one.
+            _arena = new char[Math.Max(_arena.Length * 2, length)];
+            _used = 0;
+        }
+
+        var slot = _arena.AsMemory(_used, length);
+        _used += length;
+        return slot;
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAsync(_field, _values!);
+        rowGroup.WriteAsync(_field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_values, 0, Count), cancellationToken: cancellationToken);
 
     public override void Clear()
     {
-        _values.Clear();
+        Array.Clear(_values, 0, Count);
         Count = 0;
+        _used = 0;
     }
 
     public override ColumnBuffer Sibling() => new TextBuffer(_field);

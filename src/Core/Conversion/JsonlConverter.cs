@@ -100,7 +100,7 @@ public sealed class JsonlConverter
     private (IReadOnlyList<string> Names, IReadOnlyList<ColumnSpec> Columns) ReadColumns(
         SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
-        var parser = new RecordParser(null, _options.TimeField) { MaterializeStrings = false };
+        var parser = new RecordParser(null, _options.TimeField, TextFields()) { MaterializeStrings = false };
         var inference = new SchemaInference();
         ForEachRecord(source, parser, pass: 1, progress, cancellationToken, onBad: null, onRecord: (_, _) =>
             inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)));
@@ -113,7 +113,7 @@ public sealed class JsonlConverter
     private ConversionResult Write(SourceFile source, IReadOnlyList<string> names, IReadOnlyList<ColumnSpec> columns, string fingerprint,
         LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
-        var parser = new RecordParser(names, _options.TimeField);
+        var parser = new RecordParser(names, _options.TimeField, TextFields()) { MaterializeStrings = false };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
         var timeIndex = parser.IndexOf(_options.TimeField);
@@ -217,6 +217,9 @@ public sealed class JsonlConverter
             }
         }
     }
+
+    /// <summary>Fields whose text the converter reads itself: the type field and the partition fields.</summary>
+    private HashSet<string> TextFields() => new([_options.TypeField, .. _options.PartitionBy], StringComparer.Ordinal);
 
     private static bool HasAny(ReadOnlySpan<FieldValue> values, int[] fieldOfColumn)
     {

@@ -16,6 +16,8 @@ public sealed class RecordParser
     private readonly Dictionary<string, int> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = [];
+    private readonly List<bool> _needsText = [];
+    private readonly IReadOnlySet<string> _textFields;
     private readonly bool _learnFields;
     private int _timeField = -1;
     private FieldValue[] _values = new FieldValue[16];
@@ -24,8 +26,11 @@ public sealed class RecordParser
 
     /// <param name="knownFields">Fields in column order; null to learn fields as they appear.</param>
     /// <param name="timeField">The field whose values are parsed as times.</param>
-    public RecordParser(IEnumerable<string>? knownFields, string timeField)
+    /// <param name="textFields">Fields whose string values are always copied out into <see cref="FieldValue.Text"/>
+    /// (the ones the caller reads, such as the type and partition fields).</param>
+    public RecordParser(IEnumerable<string>? knownFields, string timeField, IReadOnlySet<string>? textFields = null)
     {
+        _textFields = textFields ?? new HashSet<string>();
         _lookup = _fields.GetAlternateLookup<ReadOnlySpan<char>>();
         _learnFields = knownFields is null;
         TimeFieldName = timeField;
@@ -37,7 +42,8 @@ public sealed class RecordParser
 
     public string TimeFieldName { get; }
 
-    /// <summary>When false, string values are typed but not copied out (enough to infer a schema, and cheaper).</summary>
+    /// <summary>When false, string values are typed and located (RawStart/RawLength) but only copied out for the
+    /// text fields and for strings with escapes: column buffers decode the rest straight from the line.</summary>
     public bool MaterializeStrings { get; init; } = true;
 
     /// <summary>Field names by index, in order of first appearance (or as given).</summary>
@@ -96,7 +102,7 @@ public sealed class RecordParser
                     _present.Add(index);
                 }
 
-                _values[index] = ReadValue(ref reader, index == _timeField, MaterializeStrings);
+                _values[index] = ReadValue(ref reader, index == _timeField, MaterializeStrings || _needsText[index]);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -143,6 +149,7 @@ public sealed class RecordParser
         var index = _names.Count;
         _fields[name] = index;
         _names.Add(name);
+        _needsText.Add(_textFields.Contains(name));
         if (name == TimeFieldName)
         {
             _timeField = index;
@@ -181,7 +188,7 @@ public sealed class RecordParser
                 break;
             case JsonTokenType.String:
                 value.Kind = ValueKind.String;
-                value.Text = materialize ? reader.GetString() : null;
+                value.Text = materialize || reader.ValueIsEscaped ? reader.GetString() : null;
                 if (isTime && reader.TryGetDateTimeOffset(out var time))
                 {
                     value.Time = time.UtcDateTime;
@@ -245,14 +252,12 @@ public sealed class RecordParser
     public static string RawText(ReadOnlySpan<byte> line, in FieldValue value) =>
         Encoding.UTF8.GetString(line.Slice(value.RawStart, value.RawLength));
 
-    /// <summary>A value as text for a string column: strings as themselves, everything else as its JSON text.</summary>
-    public static string? AsText(ReadOnlySpan<byte> line, in FieldValue value) => value.Kind switch
+    /// <summary>The UTF-8 bytes a text column holds for a value whose Text was not copied out: a string's content
+    /// between its quotes (it has no escapes), or any other value's exact JSON text.</summary>
+    public static ReadOnlySpan<byte> TextBytes(ReadOnlySpan<byte> line, in FieldValue value) => value.Kind switch
     {
-        ValueKind.Missing or ValueKind.Null => null,
-        ValueKind.String => value.Text,
-        ValueKind.True => "true",
-        ValueKind.False => "false",
-        _ => RawText(line, value),
+        ValueKind.String => line.Slice(value.RawStart + 1, value.RawLength - 2),
+        _ => line.Slice(value.RawStart, value.RawLength),
     };
 
 }

@@ -336,4 +336,18 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Empty(emptyResult.Outputs);
         Assert.Equal(0L, DuckDb.Scalar($"select count(*) from {Dataset} where type is null"));
     }
+
+    [Fact]
+    public void Columns_keep_their_types_when_a_type_filter_is_set()
+    {
+        var source = Source("mixed_20251114.jsonl", MarketData.Ticker(Day, sequence: 7), MarketData.Level2(Day),
+            """{"type":"ticker","time":"2025-11-14T12:00:01Z","sequence":8,"note":"caf\u00e9 \"quoted\""}""");
+
+        Convert(source, new ConversionOptions { Destination = Destination, TypeFilter = new HashSet<string> { "ticker" } });
+
+        var types = DuckDb.Query($"select typeof(sequence), typeof(time), typeof(price) from {Dataset} limit 1").Single();
+        Assert.Equal(["BIGINT", "TIMESTAMP WITH TIME ZONE", "VARCHAR"], types.Select(Text));
+        Assert.Equal("café \"quoted\"", DuckDb.Scalar($"select note from {Dataset} where note is not null"));
+        Assert.Equal(0L, DuckDb.Scalar($"select count(*) from {Dataset} where type <> 'ticker'"));
+    }
 }
