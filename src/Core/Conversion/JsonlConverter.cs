@@ -96,16 +96,41 @@ public sealed class JsonlConverter
 
     private string Relative(string absolute) => Path.GetRelativePath(_options.Destination, absolute).Replace(Path.DirectorySeparatorChar, '/');
 
-    /// <summary>Pass 1: every field of every record that will be written, typed by <see cref="SchemaInference"/>.</summary>
+    /// <summary>
+    /// Pass 1: every field of every record that will be written, typed by <see cref="SchemaInference"/>. Plain files
+    /// are read in line-aligned ranges on all cores; the ranges' findings merge in file order, so columns still come
+    /// in order of first appearance.
+    /// </summary>
     private (IReadOnlyList<string> Names, IReadOnlyList<ColumnSpec> Columns) ReadColumns(
         SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
-        var parser = new RecordParser(null, _options.TimeField, TextFields()) { MaterializeStrings = false };
-        var inference = new SchemaInference();
-        ForEachRecord(source, parser, pass: 1, progress, cancellationToken, onBad: null, onRecord: (_, _) =>
-            inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)));
-        var names = parser.Names.ToArray();
-        var columns = inference.Columns(names, parser.IndexOf(_options.TimeField))
+        var ranges = source.LineAlignedRanges(Environment.ProcessorCount);
+        var positions = new long[ranges.Count];
+        var parsers = new RecordParser[ranges.Count];
+        var inferences = new SchemaInference[ranges.Count];
+        Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = cancellationToken }, part =>
+        {
+            var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields()) { MaterializeStrings = false };
+            var inference = inferences[part] = new SchemaInference();
+            var (start, end) = ranges[part];
+            using var stream = ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
+            ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
+                onRecord: (_, _) => inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)),
+                onPosition: (position, records) =>
+                {
+                    Interlocked.Exchange(ref positions[part], position);
+                    progress?.Report(new ConversionProgress(source.Path, 1, positions.Sum(), source.IsGzip ? null : source.Length, 0));
+                });
+        });
+
+        var names = parsers[0].Names.ToList();
+        for (var part = 1; part < ranges.Count; part++)
+        {
+            inferences[0].Merge(inferences[part], parsers[part].Names, names);
+        }
+
+        var timeIndex = names.IndexOf(_options.TimeField);
+        var columns = inferences[0].Columns(names, timeIndex)
             .Where(c => !_options.PartitionBy.Contains(c.Name, StringComparer.Ordinal)).ToArray();
         return (names, columns);
     }
@@ -126,7 +151,8 @@ public sealed class JsonlConverter
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
         try
         {
-            var (torn, filtered) = ForEachRecord(source, parser, pass: 2, progress, cancellationToken,
+            using var stream = source.Open();
+            var (torn, filtered) = ForEachRecord(stream, source.IsGzip, parser, cancellationToken,
                 onBad: (number, offset, length, bytes, error) =>
                 {
                     badLines++;
@@ -175,7 +201,9 @@ public sealed class JsonlConverter
                         buffered -= largest.BufferedRows;
                         largest.FlushRowGroup();
                     }
-                });
+                },
+                onPosition: (position, records) =>
+                    progress?.Report(new ConversionProgress(source.Path, 2, position, source.IsGzip ? null : source.Length, records)));
 
             foreach (var writer in writers.Values)
             {
@@ -273,14 +301,12 @@ public sealed class JsonlConverter
 
     private delegate void RecordHandler(ReadOnlySpan<byte> line, long number);
 
-    /// <summary>Streams the source's complete lines. Torn: it ends in an incomplete line (left out).
+    /// <summary>Streams complete lines. Torn: the content ends in an incomplete line (left out).
     /// Filtered: records left out by the type filter.</summary>
-    private (bool Torn, long Filtered) ForEachRecord(SourceFile source, RecordParser parser, int pass, IProgress<ConversionProgress>? progress,
-        CancellationToken cancellationToken, BadLineHandler? onBad, RecordHandler onRecord)
+    private (bool Torn, long Filtered) ForEachRecord(Stream stream, bool gzip, RecordParser parser, CancellationToken cancellationToken,
+        BadLineHandler? onBad, RecordHandler onRecord, Action<long, long> onPosition)
     {
-        var typeIndex = _options.TypeFilter.Count > 0 ? parser.IndexOf(_options.TypeField) : -1;
         long records = 0, filtered = 0;
-        using var stream = source.Open();
         var reader = new LineReader(stream, _options.MaxLineBytes);
         try
         {
@@ -289,7 +315,7 @@ public sealed class JsonlConverter
                 if (line.Number % ProgressEveryLines == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(new ConversionProgress(source.Path, pass, reader.Position, source.IsGzip ? null : source.Length, records));
+                    onPosition(reader.Position, records);
                 }
 
                 if (line.TooLong)
@@ -310,7 +336,7 @@ public sealed class JsonlConverter
                     continue;
                 }
 
-                if (_options.TypeFilter.Count > 0 && !TypeMatches(parser, pass == 1 ? parser.IndexOf(_options.TypeField) : typeIndex))
+                if (_options.TypeFilter.Count > 0 && !TypeMatches(parser, parser.IndexOf(_options.TypeField)))
                 {
                     filtered++;
                     continue;
@@ -327,12 +353,12 @@ public sealed class JsonlConverter
                 }
             }
         }
-        catch (Exception e) when (source.IsGzip && e is InvalidDataException or EndOfStreamException)
+        catch (Exception e) when (gzip && e is InvalidDataException or EndOfStreamException)
         {
             return (true, filtered); // a gzip stream cut short: everything before the cut was read
         }
 
-        progress?.Report(new ConversionProgress(source.Path, pass, reader.Position, source.IsGzip ? null : source.Length, records));
+        onPosition(reader.Position, records);
         return (reader.TornTailBytes > 0, filtered);
     }
 

@@ -65,6 +65,28 @@ public sealed class SchemaInference
         }
     }
 
+    /// <summary>Adds what another inference saw, whose fields are named <paramref name="otherNames"/>, given this
+    /// inference's names (extended in place with names it had not seen, in the other's order).</summary>
+    public void Merge(SchemaInference other, IReadOnlyList<string> otherNames, List<string> names)
+    {
+        var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        for (var i = 0; i < otherNames.Count; i++)
+        {
+            if (!index.TryGetValue(otherNames[i], out var mine))
+            {
+                index[otherNames[i]] = mine = names.Count;
+                names.Add(otherNames[i]);
+            }
+
+            while (_seen.Count <= mine)
+            {
+                _seen.Add(Seen.None);
+            }
+
+            _seen[mine] |= i < other._seen.Count ? other._seen[i] : Seen.None;
+        }
+    }
+
     public IReadOnlyList<ColumnSpec> Columns(IReadOnlyList<string> names, int timeFieldIndex)
     {
         var columns = new List<ColumnSpec>(names.Count);

@@ -70,6 +70,55 @@ public sealed class SourceFile
         return IsGzip ? new GZipStream(limited, CompressionMode.Decompress) : limited;
     }
 
+    /// <summary>
+    /// Splits plain (uncompressed) content into up to <paramref name="parts"/> byte ranges that each start at the
+    /// beginning of a line, so they can be read in parallel. Gzip content is one range.
+    /// </summary>
+    public IReadOnlyList<(long Start, long End)> LineAlignedRanges(int parts)
+    {
+        if (IsGzip || parts <= 1 || Length < 4 * 1024 * 1024)
+        {
+            return [(0, Length)];
+        }
+
+        using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var starts = new List<long> { 0 };
+        var buffer = new byte[64 * 1024];
+        for (var i = 1; i < parts; i++)
+        {
+            var probe = Math.Max(Length * i / parts, starts[^1]);
+            while (probe < Length)
+            {
+                var read = RandomAccess.Read(handle, buffer, probe);
+                var newline = buffer.AsSpan(0, read).IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    starts.Add(probe + newline + 1);
+                    break;
+                }
+
+                probe += read;
+            }
+        }
+
+        starts.Add(Length);
+        return starts.Zip(starts.Skip(1)).Where(r => r.Second > r.First).ToArray();
+    }
+
+    /// <summary>Opens one line-aligned byte range of plain content.</summary>
+    public Stream OpenRange(long start, long end)
+    {
+        var file = new FileStream(Path, new FileStreamOptions
+        {
+            Access = FileAccess.Read,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 1 << 20,
+            Options = FileOptions.SequentialScan,
+        });
+        file.Seek(start, SeekOrigin.Begin);
+        return new LengthLimitedStream(file, end - start);
+    }
+
     /// <summary>A cheap content fingerprint: SHA-256 of the length and the first and last 64 KiB.</summary>
     public string Fingerprint()
     {

@@ -350,4 +350,22 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Equal("café \"quoted\"", DuckDb.Scalar($"select note from {Dataset} where note is not null"));
         Assert.Equal(0L, DuckDb.Scalar($"select count(*) from {Dataset} where type <> 'ticker'"));
     }
+
+    [Fact]
+    public void A_large_file_read_in_parallel_ranges_still_merges_kinds_and_keeps_column_order()
+    {
+        var half = 40_000; // about 8 MB in all: over the size at which the schema pass splits the file
+        var lines = Enumerable.Range(0, half).Select(i => $$"""{"time":"2025-11-14T10:00:00Z","n":{{i}},"pad":"{{new string('x', 80)}}"}""")
+            .Concat(Enumerable.Range(0, half).Select(i => $$"""{"time":"2025-11-14T11:00:00Z","n":{{i}}.5,"pad":"{{new string('y', 80)}}","second_half_only":true}""")).ToArray();
+        var source = Source("big_20251114.jsonl", lines);
+        Assert.True(new FileInfo(source).Length > 4 * 1024 * 1024);
+
+        var result = Convert(source);
+
+        Assert.Equal(2L * half, result.Rows);
+        var columns = DuckDb.Query($"select column_name, column_type from (describe select * from read_parquet('{result.Outputs.Single()}', hive_partitioning = false))");
+        Assert.Equal([("time", "TIMESTAMP WITH TIME ZONE"), ("n", "DOUBLE"), ("pad", "VARCHAR"), ("second_half_only", "BOOLEAN")],
+            columns.Select(r => ((string)r[0]!, (string)r[1]!)));
+        Assert.Equal((long)half, DuckDb.Scalar($"select count(*) from {Dataset} where second_half_only"));
+    }
 }
