@@ -14,6 +14,7 @@
         'Convert-JsonlToParquet'
         'Get-PipelineOpsDependency'
         'Test-FileActive'
+        'Test-ParquetFile'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
