@@ -1,11 +1,13 @@
 <#
 .SYNOPSIS
-    PipelineOps demo: a collector-like folder, and which of its files are safe to read.
+    PipelineOps demo: a collector-like folder, which of its files are safe to read, and the nightly conversion.
 
 .DESCRIPTION
     Makes a small folder shaped like a 24/7 collector's output - completed days, today's files (one still held
     open by a writer, one ending in a torn line), an upload under a temporary name - and shows what
-    Test-FileActive says about each file, then the files a converter may take.
+    Test-FileActive says about each file and the files a converter may take. Then it runs the nightly job:
+    Convert-JsonlToParquet turns the completed files into a date-partitioned Parquet dataset (skipping today's,
+    with the reasons), and Test-ParquetFile checks the result.
     Runs in pwsh with the module imported, or through the pipelineops host:
 
         ./out/host/pipelineops -File examples/demo.ps1
@@ -53,7 +55,8 @@ try {
     "Demo folder: $Directory"
     ''
     "What Test-FileActive says about every file:"
-    Test-FileActive -LiteralPath $Directory
+    # Out-Host per section: one script's output mixes types, and each type should get its own table.
+    Test-FileActive -LiteralPath $Directory | Out-Host
 
     ''
     "Safe to convert now (nothing is writing them):"
@@ -63,6 +66,14 @@ try {
         ForEach-Object Name)
     [array]::Sort($safe, [System.StringComparer]::Ordinal)
     $safe
+
+    ''
+    "The nightly job: Convert-JsonlToParquet into $Directory/dataset"
+    Convert-JsonlToParquet -LiteralPath $Directory -Destination ([System.IO.Path]::Combine($Directory, 'dataset')) -Compression Zstd | Out-Host
+
+    ''
+    "Checking the dataset:"
+    Test-ParquetFile -LiteralPath ([System.IO.Path]::Combine($Directory, 'dataset')) -Recurse -Deep | Out-Host
 }
 finally {
     $writer.Dispose()

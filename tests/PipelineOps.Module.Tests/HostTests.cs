@@ -1,4 +1,5 @@
 using PipelineOps.Module.Tests.Support;
+using PipelineOps.Tests.Shared;
 
 namespace PipelineOps.Module.Tests;
 
@@ -83,12 +84,17 @@ public sealed class HostTests : IDisposable
         var today = DateTime.UtcNow.Date;
         var expectedSafe = new[] { "level2", "ticker" }
             .SelectMany(s => new[] { 3, 2, 1 }.Select(d => $"{s}_{today.AddDays(-d):yyyyMMdd}.jsonl")).ToArray();
-        var safeSection = result.Stdout[result.Stdout.IndexOf("Safe to convert", StringComparison.Ordinal)..]
+        var safeStart = result.Stdout.IndexOf("Safe to convert", StringComparison.Ordinal);
+        var safeSection = result.Stdout[safeStart..result.Stdout.IndexOf("The nightly job", StringComparison.Ordinal)]
             .Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         Assert.Equal(expectedSafe, safeSection);
         Assert.Matches($@"True\s+\{{Latest, RecentlyModified, OpenForWrite\}}.*level2_{today:yyyyMMdd}\.jsonl", result.Stdout);
         Assert.Matches($@"True\s+\{{Latest, TornTail\}}.*ticker_{today:yyyyMMdd}\.jsonl", result.Stdout);
         Assert.Matches(@"True\s+\{TempName\}.*temp_vendor_drop\.csv", result.Stdout);
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"(?m)^Converted\s+1\s+0\s+False").Count);
+        Assert.Matches($@"(?m)^Skipped\s+0\s+0\s+True.*ticker_{today:yyyyMMdd}\.jsonl\s+active: Latest, TornTail", result.Stdout);
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"(?m)^True\s+1\s+1\s").Count);
+        Assert.Equal(6L, DuckDb.Scalar($"select count(*) from {DuckDb.Dataset(Path.Combine(folder, "dataset"))}"));
     }
 
     [Fact]
