@@ -127,4 +127,19 @@ public sealed class ConvertJsonlToParquetTests : IDisposable
         Assert.Equal($"DestinationUnavailable,{CommandType}", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.Empty(result.Output);
     }
+
+    [Fact]
+    public void Schema_takes_type_names_or_types_and_rejects_anything_else()
+    {
+        var good = _ps.Run("Convert-JsonlToParquet -LiteralPath $p -Destination $ds -Schema ([ordered]@{ n = [double]; note = 'String' })",
+            ("p", _data.PathOf("odd[1]_20251112.jsonl")), ("ds", Destination));
+        var bad = _ps.Run("Convert-JsonlToParquet -LiteralPath $p -Destination $ds -Schema @{ n = 'Decimal128' }",
+            ("p", _data.PathOf("odd[1]_20251112.jsonl")), ("ds", Destination));
+
+        Assert.Empty(good.Errors);
+        Assert.Equal([("n", "DOUBLE"), ("note", "VARCHAR")],
+            DuckDb.Query($"select column_name, column_type from (describe select * from read_parquet('{Destination}/**/*.parquet', hive_partitioning = false))")
+                .Select(r => ((string)r[0]!, (string)r[1]!)));
+        Assert.Equal($"InvalidSchema,{CommandType}", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+    }
 }

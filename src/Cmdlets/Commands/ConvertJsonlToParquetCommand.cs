@@ -49,6 +49,12 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
     [ValidateNotNullOrEmpty]
     public string[] PartitionBy { get; set; } = [];
 
+    /// <summary>Column types by field name: Boolean, Int64, Double, String, Timestamp, Json, or [bool], [long],
+    /// [double], [string], [datetime]. An [ordered] dictionary also fixes the column order.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public System.Collections.IDictionary? Schema { get; set; }
+
     // Strings, not Core's enums: a value-type field of a Core type would make PowerShell's scan of this assembly
     // load Core before the module's load context is hooked up (see ModuleInitializer).
     [Parameter]
@@ -90,6 +96,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
         }
 
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var schema = GivenSchema();
         _options = new ConversionOptions
         {
             Destination = destination,
@@ -97,6 +104,8 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
             TypeField = TypeField,
             TypeFilter = new HashSet<string>(TypeFilter, StringComparer.Ordinal),
             PartitionBy = PartitionBy,
+            Schema = schema,
+            SchemaOrderGiven = Schema is System.Collections.Specialized.IOrderedDictionary,
             Compression = Enum.Parse<ParquetCompression>(Compression, ignoreCase: true),
             CompressionLevel = CompressionLevel,
             RowGroupSize = RowGroupSize,
@@ -272,6 +281,36 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
         {
             _sources.Add(path);
         }
+    }
+
+    private Dictionary<string, ColumnKind> GivenSchema()
+    {
+        var schema = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Schema ?? new System.Collections.Hashtable())
+        {
+            var name = entry.Key?.ToString();
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            ColumnKind? kind = value switch
+            {
+                Type t when t == typeof(bool) => ColumnKind.Boolean,
+                Type t when t == typeof(long) || t == typeof(int) => ColumnKind.Int64,
+                Type t when t == typeof(double) || t == typeof(float) || t == typeof(decimal) => ColumnKind.Double,
+                Type t when t == typeof(string) => ColumnKind.String,
+                Type t when t == typeof(DateTime) || t == typeof(DateTimeOffset) => ColumnKind.Timestamp,
+                string text when Enum.TryParse<ColumnKind>(text, ignoreCase: true, out var parsed) => parsed,
+                _ => null,
+            };
+            if (string.IsNullOrEmpty(name) || kind is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-Schema entry '{name}' = '{value}' is not a column type. Use Boolean, Int64, Double, String, Timestamp or Json " +
+                    "(or [bool], [long], [double], [string], [datetime])."), "InvalidSchema", ErrorCategory.InvalidArgument, Schema));
+            }
+
+            schema[name!] = kind!.Value;
+        }
+
+        return schema;
     }
 
     private static bool IsJsonLines(string name) => JsonLinesExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));

@@ -41,6 +41,14 @@ public sealed record ConversionOptions
     /// <summary>When not empty, only records whose type field equals one of these are converted.</summary>
     public IReadOnlySet<string> TypeFilter { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>Column types given by the user, by field name. Given fields keep these types: a value that does not
+    /// fit is a bad line naming the field. Fields not named here are still inferred and kept.</summary>
+    public IReadOnlyDictionary<string, ColumnKind> Schema { get; init; } = new Dictionary<string, ColumnKind>();
+
+    /// <summary>When true, the given schema's fields come first, in the order given; otherwise every column comes
+    /// in order of first appearance in the data.</summary>
+    public bool SchemaOrderGiven { get; init; }
+
     /// <summary>Further partition levels below date=, from these record fields (e.g. type, product_id).</summary>
     public IReadOnlyList<string> PartitionBy { get; init; } = [];
 

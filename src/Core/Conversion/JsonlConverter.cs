@@ -110,7 +110,7 @@ public sealed class JsonlConverter
         var inferences = new SchemaInference[ranges.Count];
         Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = cancellationToken }, part =>
         {
-            var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields()) { MaterializeStrings = false };
+            var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
             var inference = inferences[part] = new SchemaInference();
             var (start, end) = ranges[part];
             using var stream = ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
@@ -130,15 +130,42 @@ public sealed class JsonlConverter
         }
 
         var timeIndex = names.IndexOf(_options.TimeField);
-        var columns = inferences[0].Columns(names, timeIndex)
+        var inferred = inferences[0].Columns(names, timeIndex);
+        var columns = ApplyGivenSchema(inferred, names)
             .Where(c => !_options.PartitionBy.Contains(c.Name, StringComparer.Ordinal)).ToArray();
         return (names, columns);
     }
 
+    /// <summary>Given types win over inferred ones; with a given order, given fields come first (even ones the data
+    /// never has, as all-null columns) and the rest follow in order of appearance.</summary>
+    private IEnumerable<ColumnSpec> ApplyGivenSchema(IReadOnlyList<ColumnSpec> inferred, List<string> names)
+    {
+        var given = _options.Schema;
+        if (given.Count == 0)
+        {
+            return inferred;
+        }
+
+        foreach (var name in given.Keys.Where(n => !names.Contains(n)))
+        {
+            names.Add(name); // so pass 2 knows the field
+        }
+
+        var typed = inferred.Select(c => given.TryGetValue(c.Name, out var kind) ? c with { Kind = kind } : c).ToList();
+        typed.AddRange(given.Keys.Where(n => typed.All(c => c.Name != n)).Select(n => new ColumnSpec(n, given[n])));
+        return _options.SchemaOrderGiven
+            ? given.Keys.Select(n => typed.First(c => c.Name == n)).Concat(typed.Where(c => !given.ContainsKey(c.Name)))
+            : typed;
+    }
+
+    /// <summary>Timestamp columns of the given schema other than the time field: their values are parsed as times.</summary>
+    private HashSet<string> GivenTimeFields() =>
+        new(_options.Schema.Where(p => p.Value == ColumnKind.Timestamp).Select(p => p.Key), StringComparer.Ordinal);
+
     private ConversionResult Write(SourceFile source, IReadOnlyList<string> names, IReadOnlyList<ColumnSpec> columns, string fingerprint,
         LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
-        var parser = new RecordParser(names, _options.TimeField, TextFields()) { MaterializeStrings = false };
+        var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
         var timeIndex = parser.IndexOf(_options.TimeField);

@@ -17,9 +17,10 @@ public sealed class RecordParser
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = [];
     private readonly List<bool> _needsText = [];
+    private readonly List<bool> _isTime = [];
     private readonly IReadOnlySet<string> _textFields;
+    private readonly IReadOnlySet<string> _timeFields;
     private readonly bool _learnFields;
-    private int _timeField = -1;
     private FieldValue[] _values = new FieldValue[16];
     private readonly List<int> _present = [];
     private char[] _nameBuffer = new char[256];
@@ -28,9 +29,12 @@ public sealed class RecordParser
     /// <param name="timeField">The field whose values are parsed as times.</param>
     /// <param name="textFields">Fields whose string values are always copied out into <see cref="FieldValue.Text"/>
     /// (the ones the caller reads, such as the type and partition fields).</param>
-    public RecordParser(IEnumerable<string>? knownFields, string timeField, IReadOnlySet<string>? textFields = null)
+    /// <param name="otherTimeFields">Further fields whose values are parsed as times (timestamp columns of a given schema).</param>
+    public RecordParser(IEnumerable<string>? knownFields, string timeField, IReadOnlySet<string>? textFields = null,
+        IReadOnlySet<string>? otherTimeFields = null)
     {
         _textFields = textFields ?? new HashSet<string>();
+        _timeFields = otherTimeFields ?? new HashSet<string>();
         _lookup = _fields.GetAlternateLookup<ReadOnlySpan<char>>();
         _learnFields = knownFields is null;
         TimeFieldName = timeField;
@@ -102,7 +106,7 @@ public sealed class RecordParser
                     _present.Add(index);
                 }
 
-                _values[index] = ReadValue(ref reader, index == _timeField, MaterializeStrings || _needsText[index]);
+                _values[index] = ReadValue(ref reader, _isTime[index], MaterializeStrings || _needsText[index]);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -150,10 +154,7 @@ public sealed class RecordParser
         _fields[name] = index;
         _names.Add(name);
         _needsText.Add(_textFields.Contains(name));
-        if (name == TimeFieldName)
-        {
-            _timeField = index;
-        }
+        _isTime.Add(name == TimeFieldName || _timeFields.Contains(name));
 
         if (_values.Length <= index)
         {

@@ -368,4 +368,28 @@ public sealed class JsonlConverterTests : IDisposable
             columns.Select(r => ((string)r[0]!, (string)r[1]!)));
         Assert.Equal((long)half, DuckDb.Scalar($"select count(*) from {Dataset} where second_half_only"));
     }
+
+    [Fact]
+    public void A_given_schema_fixes_types_and_order_and_a_value_that_does_not_fit_is_a_bad_line_naming_its_field()
+    {
+        var source = Source("ticker_20251114.jsonl",
+            """{"type":"ticker","sequence":1,"price":"3120.15","opened":"2025-11-14T00:00:00Z","time":"2025-11-14T12:00:00Z","extra":true}""",
+            """{"type":"ticker","sequence":"two","price":"3120.16","opened":"2025-11-14T00:00:00Z","time":"2025-11-14T12:00:01Z"}""",
+            """{"type":"ticker","sequence":3,"price":"3120.17","time":"2025-11-14T12:00:02Z"}""");
+        var schema = new Dictionary<string, ColumnKind>
+        {
+            ["time"] = ColumnKind.Timestamp, ["sequence"] = ColumnKind.Double, ["opened"] = ColumnKind.Timestamp, ["never_seen"] = ColumnKind.Int64,
+        };
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, Schema = schema, SchemaOrderGiven = true });
+
+        Assert.Equal((2L, 1L), (result.Rows, result.BadLines));
+        var rejected = DuckDb.Query($"select line, error from read_json('{result.RejectsFile}', format = 'newline_delimited')").Single();
+        Assert.Equal(2L, rejected[0]);
+        Assert.Contains("'sequence'", (string)rejected[1]!, StringComparison.Ordinal);
+        var columns = DuckDb.Query($"select column_name, column_type from (describe select * from read_parquet('{result.Outputs.Single()}', hive_partitioning = false))");
+        Assert.Equal([("time", "TIMESTAMP WITH TIME ZONE"), ("sequence", "DOUBLE"), ("opened", "TIMESTAMP WITH TIME ZONE"), ("never_seen", "BIGINT"),
+            ("type", "VARCHAR"), ("price", "VARCHAR"), ("extra", "BOOLEAN")], columns.Select(r => ((string)r[0]!, (string)r[1]!)));
+        Assert.Equal([1.0, 3.0], DuckDb.Query($"select sequence from {Dataset} order by time").Select(r => r[0]));
+    }
 }
