@@ -21,10 +21,17 @@ internal static class Measure
     }
 
     /// <summary>Runs a program to completion and returns its standard output.</summary>
-    public static string Program(string file, params string[] args)
+    public static string Program(string file, params string[] args) => Program(file, null, args);
+
+    public static string Program(string file, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
