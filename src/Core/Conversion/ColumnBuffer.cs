@@ -11,7 +11,11 @@ internal abstract class ColumnBuffer
 
     public int Count { get; protected set; }
 
+    /// <summary>The leaf field the values are written to.</summary>
     public abstract DataField Field { get; }
+
+    /// <summary>The field as it appears in the schema (a list wraps its leaf).</summary>
+    public virtual Field SchemaField => Field;
 
     public static ColumnBuffer For(ColumnSpec column) => column.Kind switch
     {
@@ -37,6 +41,7 @@ internal abstract class ColumnBuffer
                 t = v.Time ?? default;
                 return v.Time is not null;
             }),
+        ColumnKind.List => ListBuffer.Create(column),
         _ => new TextBuffer(new DataField<string>(column.Name)),
     };
 
@@ -118,17 +123,13 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
 }
 
-/// <summary>
-/// String and JSON columns: strings as themselves, other values as their exact JSON text. The characters of a row
-/// group live in one reusable arena and each value is a slice of it, so a million values cost no million objects
-/// (which the GC would otherwise promote and collect again and again).
-/// </summary>
+/// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text, as slices of
+/// one char arena per row group.</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
+    private readonly CharArena _arena = new();
     private ReadOnlyMemory<char>?[] _values = new ReadOnlyMemory<char>?[InitialCapacity];
-    private char[] _arena = new char[InitialCapacity * 16];
-    private int _used;
 
     public TextBuffer(DataField field) => _field = field;
 
@@ -147,38 +148,9 @@ internal sealed class TextBuffer : ColumnBuffer
             ValueKind.Missing or ValueKind.Null => (ReadOnlyMemory<char>?)null,
             ValueKind.True => "true".AsMemory(),
             ValueKind.False => "false".AsMemory(),
-            ValueKind.String when value.Text is { } text => Store(text),
-            _ => Store(RecordParser.TextBytes(line, value)),
+            ValueKind.String when value.Text is { } text => _arena.Store(text),
+            _ => _arena.Store(RecordParser.TextBytes(line, value)),
         };
-    }
-
-    private ReadOnlyMemory<char> Store(ReadOnlySpan<char> text)
-    {
-        var slot = Reserve(text.Length);
-        text.CopyTo(slot.Span);
-        return slot;
-    }
-
-    private ReadOnlyMemory<char> Store(ReadOnlySpan<byte> utf8)
-    {
-        var slot = Reserve(Encoding.UTF8.GetMaxCharCount(utf8.Length));
-        var written = Encoding.UTF8.GetChars(utf8, slot.Span);
-        _used -= slot.Length - written;
-        return slot[..written];
-    }
-
-    private Memory<char> Reserve(int length)
-    {
-        if (_used + length > _arena.Length)
-        {
-            // Earlier slices keep the old arena alive until the row group is written; later ones go in the new one.
-            _arena = new char[Math.Max(_arena.Length * 2, length)];
-            _used = 0;
-        }
-
-        var slot = _arena.AsMemory(_used, length);
-        _used += length;
-        return slot;
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
@@ -188,7 +160,7 @@ internal sealed class TextBuffer : ColumnBuffer
     {
         Array.Clear(_values, 0, Count);
         Count = 0;
-        _used = 0;
+        _arena.Reset();
     }
 
     public override ColumnBuffer Sibling() => new TextBuffer(_field);

@@ -13,7 +13,14 @@ public enum ColumnKind
 
     /// <summary>Nested objects or arrays, as their exact JSON text.</summary>
     Json,
+
+    /// <summary>Arrays of one stable shape: a Parquet LIST (Depth 1) or LIST of LIST (Depth 2) of Element.</summary>
+    List,
 }
 
 /// <summary>One column of the dataset's files.</summary>
-public sealed record ColumnSpec(string Name, ColumnKind Kind);
+/// <param name="Name">Field name.</param>
+/// <param name="Kind">How it is written.</param>
+/// <param name="Element">For lists: the kind of the leaf values (Boolean, Int64, Double or String).</param>
+/// <param name="Depth">For lists: 1 for a list, 2 for a list of lists.</param>
+public sealed record ColumnSpec(string Name, ColumnKind Kind, ColumnKind Element = ColumnKind.String, int Depth = 0);

@@ -26,4 +26,29 @@ public struct FieldValue
 
     /// <summary>Set when the value is a time the time field can use (ISO-8601 string or epoch number).</summary>
     public DateTime? Time;
+
+    /// <summary>For arrays: the nesting depth of their scalar leaves (1: [a,b]; 2: [[a],[b]]), 0 when the array holds
+    /// no scalar or inner array (empty, or only nulls), <see cref="ArrayShape.Irregular"/> for anything else (objects
+    /// inside, deeper nesting, scalars and arrays mixed).</summary>
+    public byte ArrayDepth;
+
+    /// <summary>For arrays: the kinds of their scalar leaves.</summary>
+    public LeafKinds ArrayLeaves;
+}
+
+/// <summary>The kinds of scalar values found in an array.</summary>
+[Flags]
+public enum LeafKinds : byte
+{
+    None = 0,
+    Boolean = 1,
+    Integer = 2,
+    Float = 4,
+    String = 8,
+    Other = 16, // integers beyond Int64
+}
+
+public static class ArrayShape
+{
+    public const byte Irregular = 255;
 }

@@ -28,7 +28,7 @@ internal sealed class PartitionWriter : IDisposable
         TempPath = Durable.TempPathFor(finalPath);
         _lane = lane;
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
-        _schema = new ParquetSchema(_buffers.Select(b => (Field)b.Field).ToArray());
+        _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
         _options = options;
         _cancellationToken = cancellationToken;
     }

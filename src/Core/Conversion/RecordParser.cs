@@ -196,14 +196,64 @@ public sealed class RecordParser
                 }
 
                 break;
-            default: // StartObject or StartArray
+            case JsonTokenType.StartArray:
+                ScanArray(ref reader, ref value);
+                value.Kind = ValueKind.Nested;
+                break;
+            default: // StartObject
                 reader.Skip();
                 value.Kind = ValueKind.Nested;
+                value.ArrayDepth = ArrayShape.Irregular;
                 break;
         }
 
         value.RawLength = (int)reader.BytesConsumed - start;
         return value;
+    }
+
+    /// <summary>Walks an array (the reader on its StartArray) to its end, noting the depth and kinds of its leaves.</summary>
+    private static void ScanArray(ref Utf8JsonReader reader, ref FieldValue value)
+    {
+        var level = 1;
+        bool scalarsAtTop = false, arraysInside = false, irregular = false;
+        var leaves = LeafKinds.None;
+        while (level > 0 && reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                    irregular |= level >= 2;
+                    arraysInside = true;
+                    level++;
+                    break;
+                case JsonTokenType.EndArray:
+                    level--;
+                    break;
+                case JsonTokenType.StartObject:
+                    irregular = true;
+                    reader.Skip();
+                    break;
+                case JsonTokenType.Null:
+                    break;
+                default:
+                    scalarsAtTop |= level == 1;
+                    leaves |= reader.TokenType switch
+                    {
+                        JsonTokenType.True or JsonTokenType.False => LeafKinds.Boolean,
+                        JsonTokenType.String => LeafKinds.String,
+                        JsonTokenType.Number when reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 => LeafKinds.Float,
+                        JsonTokenType.Number when reader.TryGetInt64(out _) => LeafKinds.Integer,
+                        _ => LeafKinds.Other,
+                    };
+                    break;
+            }
+        }
+
+        value.ArrayLeaves = leaves;
+        value.ArrayDepth = irregular || (scalarsAtTop && arraysInside) ? ArrayShape.Irregular
+            : arraysInside ? (byte)2
+            : scalarsAtTop ? (byte)1
+            : (byte)0;
     }
 
     private static void ReadNumber(ref Utf8JsonReader reader, ref FieldValue value)

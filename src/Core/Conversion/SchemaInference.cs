@@ -7,7 +7,10 @@ namespace PipelineOps.Conversion;
 ///   only integers that fit in Int64     -> Int64
 ///   integers and fractions              -> Double
 ///   the time field, all parseable times -> Timestamp (UTC, microseconds)
-///   only objects/arrays                 -> Json (exact JSON text)
+///   only arrays of one shape            -> List (depth 1) or list of lists (depth 2) of the leaves' kind, by the
+///                                        same rules (booleans, Int64, Double, strings); empty and null arrays fit
+///                                        any shape
+///   other objects/arrays                -> Json (exact JSON text)
 ///   anything else (mixed kinds, strings, integers beyond Int64) -> String: strings as themselves, other values as
 ///                                        their exact JSON text, so nothing is lost or rounded.
 ///   only nulls                          -> String (all null)
@@ -30,13 +33,29 @@ public sealed class SchemaInference
     }
 
     private readonly List<Seen> _seen = [];
+    private readonly List<byte> _depth = [];
+    private readonly List<LeafKinds> _leaves = [];
+
+    private void Grow(int count)
+    {
+        while (_seen.Count < count)
+        {
+            _seen.Add(Seen.None);
+            _depth.Add(0);
+            _leaves.Add(LeafKinds.None);
+        }
+    }
+
+    private void NoteArray(int field, byte depth, LeafKinds leaves)
+    {
+        var current = _depth[field];
+        _depth[field] = depth == 0 ? current : current == 0 || current == depth ? depth : ArrayShape.Irregular;
+        _leaves[field] |= leaves;
+    }
 
     public void Observe(ReadOnlySpan<FieldValue> values, int timeFieldIndex)
     {
-        while (_seen.Count < values.Length)
-        {
-            _seen.Add(Seen.None);
-        }
+        Grow(values.Length);
 
         for (var i = 0; i < values.Length; i++)
         {
@@ -61,6 +80,11 @@ public sealed class SchemaInference
                 seen |= value.Time is null ? Seen.NotTime : Seen.Time;
             }
 
+            if (value.Kind == ValueKind.Nested)
+            {
+                NoteArray(i, value.ArrayDepth, value.ArrayLeaves);
+            }
+
             _seen[i] |= seen;
         }
     }
@@ -78,12 +102,12 @@ public sealed class SchemaInference
                 names.Add(otherNames[i]);
             }
 
-            while (_seen.Count <= mine)
+            Grow(mine + 1);
+            if (i < other._seen.Count)
             {
-                _seen.Add(Seen.None);
+                _seen[mine] |= other._seen[i];
+                NoteArray(mine, other._depth[i], other._leaves[i]);
             }
-
-            _seen[mine] |= i < other._seen.Count ? other._seen[i] : Seen.None;
         }
     }
 
@@ -93,10 +117,31 @@ public sealed class SchemaInference
         for (var i = 0; i < names.Count; i++)
         {
             var seen = i < _seen.Count ? _seen[i] : Seen.None;
-            columns.Add(new ColumnSpec(names[i], KindOf(seen, i == timeFieldIndex)));
+            var kind = KindOf(seen, i == timeFieldIndex);
+            columns.Add(kind == ColumnKind.Json && ListOf(i) is { } list ? list with { Name = names[i] } : new ColumnSpec(names[i], kind));
         }
 
         return columns;
+    }
+
+    /// <summary>The list column a field of only arrays becomes, or null when their shape is not stable.</summary>
+    private ColumnSpec? ListOf(int field)
+    {
+        var depth = _depth[field];
+        if (depth == ArrayShape.Irregular)
+        {
+            return null;
+        }
+
+        ColumnKind? element = _leaves[field] switch
+        {
+            LeafKinds.None or LeafKinds.String => ColumnKind.String,
+            LeafKinds.Integer => ColumnKind.Int64,
+            LeafKinds.Float or (LeafKinds.Integer | LeafKinds.Float) => ColumnKind.Double,
+            LeafKinds.Boolean => ColumnKind.Boolean,
+            _ => null, // mixed kinds or integers beyond Int64: keep the exact JSON text
+        };
+        return element is { } e ? new ColumnSpec("", ColumnKind.List, e, depth == 0 ? 1 : depth) : null;
     }
 
     private static ColumnKind KindOf(Seen seen, bool isTimeField)

@@ -43,13 +43,37 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.False(result.TornTail);
         var output = Assert.Single(result.Outputs);
         Assert.Equal(Path.Combine(Destination, "date=2025-11-14", "part-mixed_20251114-"), output[..^"12345678.parquet".Length]);
-        var rows = DuckDb.Query($"select type, product_id, changes, price, strftime(time, '%Y-%m-%dT%H:%M:%S.%fZ'), date from {Dataset} order by time");
+        var rows = DuckDb.Query($"select type, product_id, to_json(changes)::varchar, price, strftime(time, '%Y-%m-%dT%H:%M:%S.%fZ'), date from {Dataset} order by time");
         Assert.Equal(["l2update", "BTC-USD", """[["buy","91234.50","0.25"]]""", null, MarketData.Iso(Day), "2025-11-14"], rows[0].Select(Text));
         Assert.Equal(["ticker", "ETH-USD", null, "3120.10", MarketData.Iso(Day.AddSeconds(1)), "2025-11-14"], rows[1].Select(Text));
         Assert.Equal("""[["sell","0.00000001","12345678.90000000"]]""", rows[2][2]);
         Assert.Equal(MarketData.Iso(Day.AddSeconds(2).AddTicks(1230)), rows[2][4]);
         Assert.Equal("TIMESTAMP WITH TIME ZONE", DuckDb.Scalar($"select typeof(time) from {Dataset} limit 1"));
         Assert.Equal("BIGINT", DuckDb.Scalar($"select typeof(sequence) from {Dataset} limit 1"));
+        Assert.Equal("VARCHAR[][]", DuckDb.Scalar($"select typeof(changes) from {Dataset} limit 1"));
+        Assert.Equal("0.00000001", DuckDb.Scalar($"select changes[1][2] from {Dataset} where changes[1][1] = 'sell'"));
+    }
+
+    [Fact]
+    public void Arrays_of_a_stable_shape_become_Parquet_lists_and_every_empty_or_null_case_round_trips()
+    {
+        var source = Source("shapes_20251114.jsonl",
+            """{"time":"2025-11-14T00:00:01Z","ints":[1,2],"nums":[1,2.5],"flags":[true],"pairs":[["buy","1.5","0.25"],["sell","2"]],"mixed":[1,"a"],"ragged":[["a"],"b"],"objs":[{"a":1}]}""",
+            """{"time":"2025-11-14T00:00:02Z","ints":[],"nums":null,"flags":[null,false],"pairs":[],"mixed":[],"ragged":[],"objs":[]}""",
+            """{"time":"2025-11-14T00:00:03Z","ints":[null],"pairs":[[]],"flags":[]}""",
+            """{"time":"2025-11-14T00:00:04Z","ints":[9223372036854775807],"pairs":[null,["x",null,"caf\u00e9"]]}""");
+
+        var result = Convert(source);
+
+        var types = DuckDb.Query($"select typeof(ints), typeof(nums), typeof(flags), typeof(pairs), typeof(mixed), typeof(ragged), typeof(objs) from {Dataset} limit 1").Single();
+        Assert.Equal(["BIGINT[]", "DOUBLE[]", "BOOLEAN[]", "VARCHAR[][]", "VARCHAR", "VARCHAR", "VARCHAR"], types.Select(Text));
+        var rows = DuckDb.Query($"select to_json(ints)::varchar, to_json(nums)::varchar, to_json(flags)::varchar, to_json(pairs)::varchar, mixed from {Dataset} order by time");
+        Assert.Equal(["[1,2]", "[]", "[null]", "[9223372036854775807]"], rows.Select(r => r[0]));
+        Assert.Equal(["[1.0,2.5]", null, null, null], rows.Select(r => r[1]));
+        Assert.Equal(["[true]", "[null,false]", "[]", null], rows.Select(r => r[2]));
+        Assert.Equal(["""[["buy","1.5","0.25"],["sell","2"]]""", "[]", "[[]]", """[null,["x",null,"café"]]"""], rows.Select(r => r[3]));
+        Assert.Equal(["""[1,"a"]""", "[]", null, null], rows.Select(r => r[4]));
+        Assert.Equal(4, result.Rows);
     }
 
     private static string? Text(object? value) => value switch
