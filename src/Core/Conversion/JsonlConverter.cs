@@ -241,7 +241,7 @@ public sealed class JsonlConverter
             {
                 foreach (var writer in writers.Values)
                 {
-                    OutputValidator.Check(writer.TempPath, writer.Rows, columns);
+                    OutputValidator.Check(writer.TempPath, writer.Rows, columns, _options.TimeField);
                 }
             }
 

@@ -5,9 +5,17 @@ namespace PipelineOps.Conversion;
 /// <summary>Reads a written Parquet file back and checks it holds what was written.</summary>
 public static class OutputValidator
 {
+    /// <summary>Row count, columns, and (deep) that every column decodes and every time value lies in the date=
+    /// partition the file is in.</summary>
     /// <exception cref="InvalidDataException">The file disagrees with what was written.</exception>
-    public static void Check(string path, long expectedRows, IReadOnlyList<ColumnSpec> expectedColumns)
+    public static void Check(string path, long expectedRows, IReadOnlyList<ColumnSpec> expectedColumns, string timeField)
     {
+        var report = ParquetFileCheck.Inspect(path, deep: true, timeField);
+        if (!report.IsValid)
+        {
+            throw new InvalidDataException($"validation: {report.Problem}");
+        }
+
         var reader = ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
         try
         {

@@ -416,4 +416,20 @@ public sealed class JsonlConverterTests : IDisposable
             ("type", "VARCHAR"), ("price", "VARCHAR"), ("extra", "BOOLEAN")], columns.Select(r => ((string)r[0]!, (string)r[1]!)));
         Assert.Equal([1.0, 3.0], DuckDb.Query($"select sequence from {Dataset} order by time").Select(r => r[0]));
     }
+    [Theory]
+    [InlineData(ParquetCompression.Snappy, "SNAPPY")]
+    [InlineData(ParquetCompression.Zstd, "ZSTD")]
+    [InlineData(ParquetCompression.Gzip, "GZIP")]
+    [InlineData(ParquetCompression.Lz4, "LZ4_RAW")]
+    [InlineData(ParquetCompression.None, "UNCOMPRESSED")]
+    public void Every_codec_writes_files_DuckDB_reads(ParquetCompression codec, string duckDbName)
+    {
+        var source = Source("level2_20251114.jsonl", Enumerable.Range(0, 500).Select(i => MarketData.Level2(Day.AddSeconds(i))).ToArray());
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, Compression = codec, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal, Validate = true });
+
+        Assert.Equal(ConversionStatus.Converted, result.Status);
+        Assert.Equal(duckDbName, DuckDb.Scalar($"select distinct compression from parquet_metadata('{result.Outputs.Single()}') where path_in_schema = 'type'"));
+        Assert.Equal(500L, DuckDb.Scalar($"select count(distinct time) from {Dataset}"));
+    }
 }
