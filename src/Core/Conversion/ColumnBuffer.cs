@@ -42,6 +42,7 @@ internal abstract class ColumnBuffer
                 return v.Time is not null;
             }),
         ColumnKind.List => ListBuffer.Create(column),
+        ColumnKind.Struct => new StructBuffer(column),
         _ => new TextBuffer(new DataField<string>(column.Name)),
     };
 

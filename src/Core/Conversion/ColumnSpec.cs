@@ -16,6 +16,9 @@ public enum ColumnKind
 
     /// <summary>Arrays of one stable shape: a Parquet LIST (Depth 1) or LIST of LIST (Depth 2) of Element.</summary>
     List,
+
+    /// <summary>Objects whose values are all scalars: a Parquet STRUCT of Children (a missing key reads as null).</summary>
+    Struct,
 }
 
 /// <summary>One column of the dataset's files.</summary>
@@ -23,4 +26,6 @@ public enum ColumnKind
 /// <param name="Kind">How it is written.</param>
 /// <param name="Element">For lists: the kind of the leaf values (Boolean, Int64, Double or String).</param>
 /// <param name="Depth">For lists: 1 for a list, 2 for a list of lists.</param>
-public sealed record ColumnSpec(string Name, ColumnKind Kind, ColumnKind Element = ColumnKind.String, int Depth = 0);
+/// <param name="Children">For structs: the fields, in order of first appearance.</param>
+public sealed record ColumnSpec(string Name, ColumnKind Kind, ColumnKind Element = ColumnKind.String, int Depth = 0,
+    IReadOnlyList<ColumnSpec>? Children = null);

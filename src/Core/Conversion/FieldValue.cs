@@ -50,5 +50,8 @@ public enum LeafKinds : byte
 
 public static class ArrayShape
 {
+    /// <summary>An object whose values are all scalars (or null): a candidate for a STRUCT column.</summary>
+    public const byte FlatObject = 254;
+
     public const byte Irregular = 255;
 }

@@ -115,7 +115,7 @@ public sealed class JsonlConverter
             var (start, end) = ranges[part];
             using var stream = ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
-                onRecord: (_, _) => inference.Observe(parser.Values, parser.IndexOf(_options.TimeField)),
+                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.IndexOf(_options.TimeField)),
                 onPosition: (position, records) =>
                 {
                     Interlocked.Exchange(ref positions[part], position);

@@ -201,14 +201,30 @@ public sealed class RecordParser
                 value.Kind = ValueKind.Nested;
                 break;
             default: // StartObject
-                reader.Skip();
                 value.Kind = ValueKind.Nested;
-                value.ArrayDepth = ArrayShape.Irregular;
+                value.ArrayDepth = ScanObject(ref reader);
                 break;
         }
 
         value.RawLength = (int)reader.BytesConsumed - start;
         return value;
+    }
+
+    /// <summary>Walks an object (the reader on its StartObject) to its end: flat when every value is a scalar.</summary>
+    private static byte ScanObject(ref Utf8JsonReader reader)
+    {
+        var flat = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                flat = false;
+                reader.Skip();
+            }
+        }
+
+        return flat ? ArrayShape.FlatObject : ArrayShape.Irregular;
     }
 
     /// <summary>Walks an array (the reader on its StartArray) to its end, noting the depth and kinds of its leaves.</summary>

@@ -10,6 +10,8 @@ namespace PipelineOps.Conversion;
 ///   only arrays of one shape            -> List (depth 1) or list of lists (depth 2) of the leaves' kind, by the
 ///                                        same rules (booleans, Int64, Double, strings); empty and null arrays fit
 ///                                        any shape
+///   only objects whose values are all scalars -> Struct, each child typed by the same rules (a key missing from
+///                                        an object reads as null)
 ///   other objects/arrays                -> Json (exact JSON text)
 ///   anything else (mixed kinds, strings, integers beyond Int64) -> String: strings as themselves, other values as
 ///                                        their exact JSON text, so nothing is lost or rounded.
@@ -35,6 +37,7 @@ public sealed class SchemaInference
     private readonly List<Seen> _seen = [];
     private readonly List<byte> _depth = [];
     private readonly List<LeafKinds> _leaves = [];
+    private readonly List<ObjectShape?> _objects = [];
 
     private void Grow(int count)
     {
@@ -43,17 +46,82 @@ public sealed class SchemaInference
             _seen.Add(Seen.None);
             _depth.Add(0);
             _leaves.Add(LeafKinds.None);
+            _objects.Add(null);
         }
     }
 
-    private void NoteArray(int field, byte depth, LeafKinds leaves)
+    // Shapes: 0 (nothing yet, or only empty arrays), 1 or 2 (list depth), FlatObject, Irregular. Arrays and
+    // objects in one field are irregular.
+    private void NoteShape(int field, byte shape, LeafKinds leaves, bool isArray)
     {
         var current = _depth[field];
-        _depth[field] = depth == 0 ? current : current == 0 || current == depth ? depth : ArrayShape.Irregular;
+        var mixes = isArray ? current == ArrayShape.FlatObject : current is 1 or 2 || _sawArray.Contains(field);
+        _depth[field] = mixes ? ArrayShape.Irregular
+            : shape == 0 ? current
+            : current == 0 || current == shape ? shape
+            : ArrayShape.Irregular;
+        if (isArray)
+        {
+            _sawArray.Add(field);
+        }
+
         _leaves[field] |= leaves;
     }
 
-    public void Observe(ReadOnlySpan<FieldValue> values, int timeFieldIndex)
+    private readonly HashSet<int> _sawArray = [];
+
+    private void NoteObject(int field, ReadOnlySpan<byte> json)
+    {
+        var shape = _objects[field] ??= new ObjectShape();
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            shape.Note(name, reader.TokenType switch
+            {
+                System.Text.Json.JsonTokenType.True or System.Text.Json.JsonTokenType.False => Seen.Boolean,
+                System.Text.Json.JsonTokenType.String => Seen.String,
+                System.Text.Json.JsonTokenType.Number when reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 => Seen.Float,
+                System.Text.Json.JsonTokenType.Number when reader.TryGetInt64(out _) => Seen.Integer,
+                System.Text.Json.JsonTokenType.Number => Seen.BigInteger,
+                _ => Seen.None,
+            });
+        }
+    }
+
+    /// <summary>The children seen in a field's objects, in order of first appearance.</summary>
+    private sealed class ObjectShape
+    {
+        public List<string> Names { get; } = [];
+
+        public List<Seen> Seen { get; } = [];
+
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+        public void Note(string name, Seen seen)
+        {
+            if (!_index.TryGetValue(name, out var i))
+            {
+                _index[name] = i = Names.Count;
+                Names.Add(name);
+                Seen.Add(SchemaInference.Seen.None);
+            }
+
+            Seen[i] |= seen;
+        }
+
+        public void Merge(ObjectShape other)
+        {
+            for (var i = 0; i < other.Names.Count; i++)
+            {
+                Note(other.Names[i], other.Seen[i]);
+            }
+        }
+    }
+
+    public void Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
     {
         Grow(values.Length);
 
@@ -82,7 +150,12 @@ public sealed class SchemaInference
 
             if (value.Kind == ValueKind.Nested)
             {
-                NoteArray(i, value.ArrayDepth, value.ArrayLeaves);
+                var isArray = line[value.RawStart] == (byte)'[';
+                NoteShape(i, value.ArrayDepth, value.ArrayLeaves, isArray);
+                if (value.ArrayDepth == ArrayShape.FlatObject)
+                {
+                    NoteObject(i, line.Slice(value.RawStart, value.RawLength));
+                }
             }
 
             _seen[i] |= seen;
@@ -106,7 +179,16 @@ public sealed class SchemaInference
             if (i < other._seen.Count)
             {
                 _seen[mine] |= other._seen[i];
-                NoteArray(mine, other._depth[i], other._leaves[i]);
+                if (other._sawArray.Contains(i))
+                {
+                    NoteShape(mine, 0, LeafKinds.None, isArray: true);
+                }
+
+                NoteShape(mine, other._depth[i], other._leaves[i], isArray: other._depth[i] is 1 or 2);
+                if (other._objects[i] is { } shape)
+                {
+                    (_objects[mine] ??= new ObjectShape()).Merge(shape);
+                }
             }
         }
     }
@@ -118,17 +200,30 @@ public sealed class SchemaInference
         {
             var seen = i < _seen.Count ? _seen[i] : Seen.None;
             var kind = KindOf(seen, i == timeFieldIndex);
-            columns.Add(kind == ColumnKind.Json && ListOf(i) is { } list ? list with { Name = names[i] } : new ColumnSpec(names[i], kind));
+            var nested = kind == ColumnKind.Json && i < _depth.Count ? StructOf(i) ?? ListOf(i) : null;
+            columns.Add(nested is { } shaped ? shaped with { Name = names[i] } : new ColumnSpec(names[i], kind));
         }
 
         return columns;
+    }
+
+    /// <summary>The struct column a field of only flat objects becomes, or null.</summary>
+    private ColumnSpec? StructOf(int field)
+    {
+        if (_depth[field] != ArrayShape.FlatObject || _objects[field] is not { Names.Count: > 0 } shape)
+        {
+            return null;
+        }
+
+        var children = shape.Names.Select((name, i) => new ColumnSpec(name, KindOf(shape.Seen[i], isTimeField: false))).ToArray();
+        return new ColumnSpec("", ColumnKind.Struct, Children: children);
     }
 
     /// <summary>The list column a field of only arrays becomes, or null when their shape is not stable.</summary>
     private ColumnSpec? ListOf(int field)
     {
         var depth = _depth[field];
-        if (depth == ArrayShape.Irregular)
+        if (depth is ArrayShape.Irregular or ArrayShape.FlatObject)
         {
             return null;
         }

@@ -432,4 +432,31 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Equal(duckDbName, DuckDb.Scalar($"select distinct compression from parquet_metadata('{result.Outputs.Single()}') where path_in_schema = 'type'"));
         Assert.Equal(500L, DuckDb.Scalar($"select count(distinct time) from {Dataset}"));
     }
+    [Fact]
+    public void Flat_objects_become_structs_and_anything_less_regular_stays_exact_JSON()
+    {
+        var source = Source("meta_20251114.jsonl",
+            """{"time":"2025-11-14T00:00:01Z","meta":{"exchange":"cb","seq":1,"px":1.5,"ok":true,"id":"a"},"deep":{"a":{"b":1}},"both":{"a":1}}""",
+            """{"time":"2025-11-14T00:00:02Z","meta":{"exchange":"kr","seq":2,"px":2,"late":"x","id":7},"deep":{"a":1},"both":[1]}""",
+            """{"time":"2025-11-14T00:00:03Z","meta":null}""",
+            """{"time":"2025-11-14T00:00:04Z"}""",
+            """{"time":"2025-11-14T00:00:05Z","meta":{}}""");
+
+        var result = Convert(source);
+
+        Assert.Equal(5, result.Rows);
+        var types = DuckDb.Query($"select typeof(meta), typeof(deep), typeof(\"both\") from {Dataset} limit 1").Single();
+        Assert.Equal(["STRUCT(exchange VARCHAR, seq BIGINT, px DOUBLE, ok BOOLEAN, id VARCHAR, late VARCHAR)", "VARCHAR", "VARCHAR"], types.Select(Text));
+        var meta = DuckDb.Query($"select to_json(meta)::varchar from {Dataset} order by time").Select(r => r[0]);
+        Assert.Equal(
+        [
+            """{"exchange":"cb","seq":1,"px":1.5,"ok":true,"id":"a","late":null}""",
+            """{"exchange":"kr","seq":2,"px":2.0,"ok":null,"id":"7","late":"x"}""",
+            null,
+            null,
+            """{"exchange":null,"seq":null,"px":null,"ok":null,"id":null,"late":null}""",
+        ], meta);
+        Assert.Equal(["""{"a":{"b":1}}""", """{"a":1}"""], DuckDb.Query($"select deep from {Dataset} where deep is not null order by time").Select(r => r[0]));
+        Assert.Equal("kr", DuckDb.Scalar($"select meta.exchange from {Dataset} where meta.seq = 2"));
+    }
 }
