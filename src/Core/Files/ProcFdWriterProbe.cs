@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using PipelineOps.IO;
 
 namespace PipelineOps.Files;
 
@@ -169,7 +170,7 @@ public sealed class ProcFdWriterProbe : IOpenWriterProbe
     /// <summary>The path as the kernel reports it in /proc: absolute, with symbolic links resolved.</summary>
     private static string Canonical(string path)
     {
-        var resolved = NativeMethods.realpath(path, IntPtr.Zero);
+        var resolved = Posix.realpath(path, IntPtr.Zero);
         if (resolved == IntPtr.Zero)
         {
             return path;
@@ -181,7 +182,7 @@ public sealed class ProcFdWriterProbe : IOpenWriterProbe
         }
         finally
         {
-            NativeMethods.free(resolved);
+            Posix.free(resolved);
         }
     }
 
@@ -189,13 +190,4 @@ public sealed class ProcFdWriterProbe : IOpenWriterProbe
         Dictionary<string, List<Descriptor>> ByTarget, HashSet<string> Directories, DateTimeOffset TakenAt, int HiddenProcesses);
 
     private readonly record struct Descriptor(int Pid, string Fd);
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        internal static extern IntPtr realpath(string path, IntPtr resolved);
-
-        [DllImport("libc")]
-        internal static extern void free(IntPtr pointer);
-    }
 }

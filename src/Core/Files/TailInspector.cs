@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PipelineOps.IO;
 
 namespace PipelineOps.Files;
 
@@ -51,7 +52,7 @@ public static class TailInspector
     // file, which is most of the cost when a directory holds 100,000 files.
     private static int PosixRead(string path, byte[] buffer, long offset)
     {
-        var fd = Native.open(path, Native.ReadOnly | Native.NonBlocking | Native.CloseOnExec);
+        var fd = Posix.open(path, Posix.ReadOnly | Posix.NonBlocking | Posix.CloseOnExec);
         if (fd < 0)
         {
             throw ErrorFor(Marshal.GetLastPInvokeError(), path);
@@ -59,38 +60,19 @@ public static class TailInspector
 
         try
         {
-            var read = Native.pread(fd, buffer, buffer.Length, offset);
+            var read = Posix.pread(fd, buffer, buffer.Length, offset);
             return read < 0 ? throw ErrorFor(Marshal.GetLastPInvokeError(), path) : (int)read;
         }
         finally
         {
-            _ = Native.close(fd);
+            _ = Posix.close(fd);
         }
     }
 
     private static Exception ErrorFor(int errno, string path) => errno switch
     {
-        Native.NoSuchFile => new FileNotFoundException($"Cannot find file '{path}'.", path),
-        Native.AccessDenied or Native.NotPermitted => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
+        Posix.NoSuchFile => new FileNotFoundException($"Cannot find file '{path}'.", path),
+        Posix.AccessDenied or Posix.NotPermitted => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
         _ => new IOException($"Cannot read '{path}': {Marshal.GetPInvokeErrorMessage(errno)}", errno),
     };
-
-    private static class Native
-    {
-        public const int ReadOnly = 0;
-        public const int NonBlocking = 0x800; // a FIFO named like a data file must not hang us
-        public const int CloseOnExec = 0x80000;
-        public const int NotPermitted = 1;
-        public const int NoSuchFile = 2;
-        public const int AccessDenied = 13;
-
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        public static extern int open(string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern nint pread(int fd, byte[] buffer, nint count, long offset);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int fd);
-    }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace PipelineOps.IO;
 
 /// <summary>
@@ -55,29 +53,13 @@ public static class Durable
             return;
         }
 
-        var fd = Native.open(directory, Native.ReadOnly | Native.Directory | Native.CloseOnExec);
+        var fd = Posix.open(directory, Posix.ReadOnly | Posix.Directory | Posix.CloseOnExec);
         if (fd < 0)
         {
             return; // best effort: the data itself is already on disk
         }
 
-        _ = Native.fsync(fd);
-        _ = Native.close(fd);
-    }
-
-    private static class Native
-    {
-        public const int ReadOnly = 0;
-        public const int Directory = 0x10000;
-        public const int CloseOnExec = 0x80000;
-
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        public static extern int open(string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int fsync(int fd);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int fd);
+        _ = Posix.fsync(fd);
+        _ = Posix.close(fd);
     }
 }
