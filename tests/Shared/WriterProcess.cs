@@ -26,11 +26,24 @@ public sealed class WriterProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>A process named "sleep" holding <paramref name="path"/> open for appending.</summary>
-    public static WriterProcess HoldOpen(string path) => new("exec 3>>\"$0\"; echo ready; exec sleep 600", path);
+    public static WriterProcess HoldOpen(string path)
+    {
+        var writer = new WriterProcess("exec 3>>\"$0\"; echo ready; exec sleep 600", path);
+        writer.WaitUntilNamed("sleep"); // "ready" comes from the shell just before it becomes sleep
+        return writer;
+    }
 
     /// <summary>A process appending a line to <paramref name="path"/> every 50 ms.</summary>
     public static WriterProcess KeepAppending(string path) =>
         new("echo ready; while true; do echo '{}' >> \"$0\"; sleep 0.05; done", path);
+
+    private void WaitUntilNamed(string name)
+    {
+        for (var i = 0; i < 500 && File.ReadAllText($"/proc/{Id}/comm").Trim() != name; i++)
+        {
+            Thread.Sleep(10);
+        }
+    }
 
     public void Dispose()
     {
