@@ -98,6 +98,30 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public void The_nightly_example_converts_completed_files_checks_them_and_fails_on_a_failed_source()
+    {
+        var script = Path.Combine(Repo.Root, "examples", "nightly-convert.ps1");
+        var dataset = Path.Combine(_data.Root, "..", Path.GetFileName(_data.Root) + "-nightly");
+        try
+        {
+            var first = HostProcess.Run("-File", script, "-Source", _data.Root, "-Destination", dataset, "-MaxBadLines", "0");
+            _data.Write("broken_20251101.jsonl", "{\"a\":1}\nnot json\n");
+            _data.Write("broken_20251102.jsonl", "{\"a\":1}\n");
+            var second = HostProcess.Run("-File", script, "-Source", _data.Root, "-Destination", dataset, "-MaxBadLines", "0");
+
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            Assert.Contains("converted 3 file(s), 3 rows; up to date 0; skipped as active 4; failed 0; damaged outputs 0", first.Stdout, StringComparison.Ordinal);
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains("converted 0 file(s), 0 rows; up to date 3; skipped as active 5; failed 1", second.Stdout, StringComparison.Ordinal);
+            Assert.Contains("FAILED " + _data.PathOf("broken_20251101.jsonl") + ": more than 0 bad lines", second.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dataset, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_demo_refuses_a_folder_that_is_not_empty()
     {
         var result = HostProcess.Run("-File", Path.Combine(Repo.Root, "examples", "demo.ps1"), "-Directory", _data.Root);
