@@ -11,7 +11,9 @@
     FormatsToProcess     = @('PipelineOps.format.ps1xml')
     TypesToProcess       = @('PipelineOps.types.ps1xml')
     CmdletsToExport      = @(
+        'Add-ManifestEntry'
         'Convert-JsonlToParquet'
+        'Get-ManifestEntry'
         'Get-PipelineOpsDependency'
         'Test-FileActive'
         'Test-ParquetFile'

@@ -58,7 +58,7 @@ Describe 'The PipelineOps module' {
     }
 
     It 'has help with a synopsis, described parameters and examples for <_>' -ForEach @(
-        'Test-FileActive', 'Get-PipelineOpsDependency', 'Convert-JsonlToParquet', 'Test-ParquetFile'
+        'Test-FileActive', 'Get-PipelineOpsDependency', 'Convert-JsonlToParquet', 'Test-ParquetFile', 'Add-ManifestEntry', 'Get-ManifestEntry'
     ) {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
@@ -222,5 +222,38 @@ Describe 'Test-ParquetFile' {
         $report = Test-ParquetFile -LiteralPath $file.FullName -ErrorVariable failures -ErrorAction SilentlyContinue
         $report.IsValid | Should -BeFalse
         $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidParquetFile,PipelineOps.Commands.TestParquetFileCommand'
+    }
+}
+
+Describe 'Add-ManifestEntry and Get-ManifestEntry' {
+    BeforeEach {
+        $manifest = Join-Path $TestDrive ([guid]::NewGuid().ToString('N')) 'manifests' 'processed.jsonl'
+    }
+
+    It 'appends entries from the pipeline and reads them back in order' {
+        $entries = 1..3 | ForEach-Object { [pscustomobject]@{ Raw = "raw/env0/f$_.csv"; Bronze = "bronze/f$_.csv"; Mtime = [datetime]::UtcNow; Size = $_ } }
+        $entries | Add-ManifestEntry -Manifest $manifest -Fsync
+        (Get-ManifestEntry -Manifest $manifest).Raw | Should -Be @('raw/env0/f1.csv', 'raw/env0/f2.csv', 'raw/env0/f3.csv')
+        (Get-ManifestEntry -Manifest $manifest -Tail 1).Size | Should -Be 3
+    }
+
+    It 'keeps every line whole when several jobs append at once' {
+        $jobs = 1..3 | ForEach-Object {
+            Start-ThreadJob -ArgumentList $manifest, $_ {
+                param($m, $p)
+                1..100 | ForEach-Object { Add-ManifestEntry -Manifest $m -Raw "raw/p$p/$_" -Bronze "bronze/p$p/$_" -Mtime ([datetime]::UtcNow) }
+            }
+        }
+        $jobs | Wait-Job | Remove-Job
+        @(Get-ManifestEntry -Manifest $manifest -WarningVariable warnings).Count | Should -Be 300
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'skips a torn last line and starts the next append on a fresh line' {
+        Add-ManifestEntry -Manifest $manifest -Raw raw/a -Bronze bronze/a -Mtime ([datetime]::UtcNow)
+        [System.IO.File]::AppendAllText($manifest, '{"raw":"raw/b","bron')
+        (Get-ManifestEntry -Manifest $manifest).Raw | Should -Be 'raw/a'
+        Add-ManifestEntry -Manifest $manifest -Raw raw/c -Bronze bronze/c -Mtime ([datetime]::UtcNow)
+        (Get-ManifestEntry -Manifest $manifest -WarningAction SilentlyContinue).Raw | Should -Be @('raw/a', 'raw/c')
     }
 }

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PipelineOps.Staging;
+
+/// <summary>
+/// An append-only JSON-lines manifest of processed files (manifests/processed.jsonl): one line per file, with
+/// raw, bronze and mtime (Unix seconds) as the staging design has them, plus size and added.
+/// Several processes may append at once: each append holds an exclusive lock (a .lock file beside the manifest,
+/// opened share-none: flock on Unix, a share-deny open on Windows), starts on a fresh line if
+/// a crashed writer left a torn one, and writes its lines in one write. Readers skip a torn last line (it is not
+/// finished) and report lines they cannot read instead of failing.
+/// </summary>
+public static class Manifest
+{
+    private static readonly object InProcess = new(); // fcntl locks do not exclude threads of one process
+
+    /// <summary>Appends entries; with <paramref name="fsync"/> they are on disk when this returns.</summary>
+    /// <returns>The byte offset after the appended lines.</returns>
+    public static long Append(string path, IReadOnlyCollection<ManifestEntry> entries, bool fsync, CancellationToken cancellationToken = default)
+    {
+        if (entries.Count == 0)
+        {
+            return File.Exists(path) ? new FileInfo(path).Length : 0;
+        }
+
+        var payload = new MemoryStream();
+        foreach (var entry in entries)
+        {
+            WriteLine(payload, entry);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        lock (InProcess)
+        {
+            using var held = LockExclusively(path + ".lock", cancellationToken);
+            using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(0, SeekOrigin.End);
+            if (stream.Length > 0 && LastByte(stream) != (byte)'\n')
+            {
+                stream.WriteByte((byte)'\n'); // the torn line of a crashed writer stays its own (skipped) line
+            }
+
+            payload.WriteTo(stream);
+            stream.Flush(flushToDisk: fsync);
+            return stream.Length;
+        }
+    }
+
+    private static readonly TimeSpan LockPatience = TimeSpan.FromMinutes(2);
+
+    private static FileStream LockExclusively(string lockPath, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + LockPatience;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (DateTime.UtcNow < deadline)
+            {
+                _ = e;
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.Sleep(Random.Shared.Next(1, 5));
+            }
+        }
+    }
+
+    private static int LastByte(FileStream stream)
+    {
+        var position = stream.Position;
+        stream.Seek(-1, SeekOrigin.End);
+        var last = stream.ReadByte();
+        stream.Seek(position, SeekOrigin.Begin);
+        return last;
+    }
+
+    private static void WriteLine(Stream stream, ManifestEntry entry)
+    {
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("raw", entry.Raw);
+            json.WriteString("bronze", entry.Bronze);
+            json.WriteNumber("mtime", Math.Round((entry.Mtime - DateTime.UnixEpoch).TotalSeconds, 6));
+            if (entry.Size is { } size)
+            {
+                json.WriteNumber("size", size);
+            }
+
+            json.WriteString("added", (entry.Added ?? DateTime.UtcNow).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>A line that could not be read.</summary>
+    public readonly record struct BadLine(long Line, long Offset, string Error);
+
+    /// <summary>
+    /// Reads entries from <paramref name="fromOffset"/> (a line start) on. A last line without its newline is a
+    /// write in progress or a crash's torn line: it is not returned, and <paramref name="endOffset"/> stops before
+    /// it so a later read picks it up once complete.
+    /// </summary>
+    public static IEnumerable<ManifestEntry> Read(string path, long fromOffset, Action<BadLine>? onBadLine, StrongBox<long> endOffset)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        stream.Seek(fromOffset, SeekOrigin.Begin);
+        var reader = new Conversion.LineReader(stream, 1 << 20);
+        var lineBase = 0L;
+        endOffset.Value = fromOffset;
+        while (reader.TryRead(out var line))
+        {
+            var offset = fromOffset + line.Offset;
+            endOffset.Value = offset + line.Length + 1;
+            if (line.TooLong || line.Bytes.IsEmpty)
+            {
+                if (line.TooLong)
+                {
+                    onBadLine?.Invoke(new BadLine(lineBase + line.Number, offset, "line too long"));
+                }
+
+                continue;
+            }
+
+            ManifestEntry? entry;
+            string? error = null;
+            try
+            {
+                entry = Parse(line.Bytes, lineBase + line.Number);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+            {
+                entry = null;
+                error = e.Message;
+            }
+
+            if (entry is null)
+            {
+                onBadLine?.Invoke(new BadLine(lineBase + line.Number, offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
+                continue;
+            }
+
+            yield return entry;
+        }
+    }
+
+    private static ManifestEntry? Parse(ReadOnlySpan<byte> line, long number)
+    {
+        using var document = JsonDocument.Parse(Encoding.UTF8.GetString(line));
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("raw", out var raw) || raw.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("bronze", out var bronze) || bronze.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("mtime", out var mtime))
+        {
+            return null;
+        }
+
+        var when = mtime.ValueKind == JsonValueKind.Number
+            ? DateTime.UnixEpoch.AddTicks((long)(mtime.GetDouble() * TimeSpan.TicksPerSecond))
+            : mtime.GetDateTime().ToUniversalTime();
+        long? size = root.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
+        DateTime? added = root.TryGetProperty("added", out var a) && a.ValueKind == JsonValueKind.String && a.TryGetDateTime(out var t)
+            ? t.ToUniversalTime()
+            : null;
+        return new ManifestEntry(raw.GetString()!, bronze.GetString()!, DateTime.SpecifyKind(when, DateTimeKind.Utc), size, added) { Line = number };
+    }
+}
+
+/// <summary>A value a method hands back through an argument (iterators cannot have out parameters).</summary>
+public sealed class StrongBox<T>
+{
+    public T Value { get; set; } = default!;
+}

@@ -1,0 +1,15 @@
+namespace PipelineOps.Staging;
+
+/// <summary>One processed file: where it came from in raw, where it lives in bronze, and its write time.</summary>
+/// <param name="Raw">The raw path it was copied from.</param>
+/// <param name="Bronze">The bronze path it lives at.</param>
+/// <param name="Mtime">The file's last write time (UTC). Stored as Unix seconds, as the manifest format has it.</param>
+/// <param name="Size">Its size in bytes, when known.</param>
+/// <param name="Added">When the entry was appended (UTC).</param>
+public sealed record ManifestEntry(string Raw, string Bronze, DateTime Mtime, long? Size, DateTime? Added)
+{
+    /// <summary>Line number in the manifest (1-based), when read from one.</summary>
+    public long Line { get; init; }
+
+    public override string ToString() => Bronze;
+}
