@@ -95,6 +95,7 @@ public sealed class HostTests : IDisposable
         Assert.Matches($@"(?m)^Skipped\s+0\s+0\s+True.*ticker_{today:yyyyMMdd}\.jsonl\s+active: Latest, TornTail", result.Stdout);
         Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"(?m)^True\s+1\s+1\s").Count);
         Assert.Equal(6L, DuckDb.Scalar($"select count(*) from {DuckDb.Dataset(Path.Combine(folder, "dataset"))}"));
+        Assert.Contains("PROGRESS: Convert-JsonlToParquet: ", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
