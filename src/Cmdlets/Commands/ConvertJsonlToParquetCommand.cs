@@ -123,7 +123,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
         {
             if (input.Listing is { } listing)
             {
-                var chosen = listing with { Files = listing.Files.Where(f => Filter is not null || IsJsonLines(f.Name)).ToArray() };
+                var chosen = Filter is null ? listing.Where(f => IsJsonLines(f.Name)) : listing;
                 if (IncludeActive)
                 {
                     foreach (var file in chosen.Files)

@@ -19,5 +19,14 @@ public readonly record struct FileEntry(string FullPath, string Name, long Lengt
     }
 }
 
-/// <summary>The files of one directory, in name order.</summary>
-public sealed record DirectoryListing(string Directory, IReadOnlyList<FileEntry> Files, bool IsComplete);
+/// <summary>The files of one directory, in name order. IsComplete: every file of the directory is listed, so the
+/// listing alone can tell the newest file of each series.</summary>
+public sealed record DirectoryListing(string Directory, IReadOnlyList<FileEntry> Files, bool IsComplete)
+{
+    /// <summary>The files that match; a listing that leaves any out is no longer complete.</summary>
+    public DirectoryListing Where(Func<FileEntry, bool> predicate)
+    {
+        var kept = Files.Where(predicate).ToArray();
+        return this with { Files = kept, IsComplete = IsComplete && kept.Length == Files.Count };
+    }
+}

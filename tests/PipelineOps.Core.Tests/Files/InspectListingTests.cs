@@ -67,4 +67,19 @@ public sealed class InspectListingTests : IDisposable
         Assert.NotNull(outcomes[0].Activity);
         Assert.NotNull(outcomes[2].Activity);
     }
+
+    [Fact]
+    public void A_listing_narrowed_after_the_walk_still_judges_Latest_against_the_whole_directory()
+    {
+        var old = Now.UtcDateTime.AddDays(-1);
+        _dir.File("level2_20251113.jsonl", "{}\n", old);
+        _dir.File("level2_20251114.csv", "a\n", old);
+
+        var narrowed = Listing().Where(f => f.Name.EndsWith(".jsonl", StringComparison.Ordinal));
+        var result = Inspector().InspectListing(narrowed).Single();
+
+        Assert.False(narrowed.IsComplete);
+        Assert.False(result.Activity!.IsActive);
+        Assert.True(Listing().Where(_ => true).IsComplete);
+    }
 }
