@@ -141,7 +141,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
             }
             else
             {
-                Consider(input.File!, IncludeActive ? null : Inspect(input.File!));
+                Consider(input.File!, IncludeActive ? null : _inspector!.TryInspect(new FileInfo(input.File!)));
             }
         }
     }
@@ -241,18 +241,6 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
         {
             WriteWarning($"{result.Source}: {result.BadLines} bad line(s)" +
                          (result.RejectsFile is { } rejects ? $" quarantined in {rejects}" : " skipped"));
-        }
-    }
-
-    private FileActivityOutcome? Inspect(string path)
-    {
-        try
-        {
-            return new FileActivityOutcome(path, _inspector!.Inspect(new FileInfo(path)), null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new FileActivityOutcome(path, null, e);
         }
     }
 

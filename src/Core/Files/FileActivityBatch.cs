@@ -78,17 +78,7 @@ public sealed class FileActivityBatch
     {
         foreach (var measured in _pending)
         {
-            FileActivityOutcome outcome;
-            try
-            {
-                outcome = new(measured.Path, _inspector.Inspect(FileEntry.Of(new FileInfo(measured.Path)), measured), null);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                outcome = new(measured.Path, null, e);
-            }
-
-            yield return outcome;
+            yield return _inspector.TryInspect(new FileInfo(measured.Path), measured);
         }
 
         _pending.Clear();

@@ -76,6 +76,19 @@ public sealed class FileActivityInspector
             file.Length, file.LastWriteTimeUtc, _writers.Coverage, writers);
     }
 
+    /// <summary>Measures and classifies a file now; a file that is gone or cannot be read gets its error instead.</summary>
+    public FileActivityOutcome TryInspect(FileInfo file, FileMeasurement? earlier = null)
+    {
+        try
+        {
+            return new FileActivityOutcome(file.FullName, Inspect(FileEntry.Of(file), earlier), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileActivityOutcome(file.FullName, null, e);
+        }
+    }
+
     /// <summary>
     /// Classifies every file of a directory listing, on all cores, and returns the answers in listing order.
     /// A file that vanished or cannot be read gets an error in its slot; the others are answered.
