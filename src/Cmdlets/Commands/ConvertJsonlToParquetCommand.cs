@@ -10,7 +10,7 @@ namespace PipelineOps.Commands;
 /// <summary>Convert-JsonlToParquet: completed JSON-lines files into a date-partitioned Parquet dataset.</summary>
 [Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ConversionResult))]
-public sealed class ConvertJsonlToParquetCommand : FileInputCommand
+public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 {
     private static readonly string[] JsonLinesExtensions = [".jsonl", ".ndjson", ".txt", ".jsonl.gz", ".ndjson.gz", ".txt.gz"];
 
@@ -24,14 +24,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
     public string Destination { get; set; } = "";
 
     [Parameter]
-    public SwitchParameter IncludeLatest { get; set; }
-
-    [Parameter]
     public SwitchParameter IncludeActive { get; set; }
-
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan QuietPeriod { get; set; } = FileActivityOptions.DefaultQuietPeriod;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -89,12 +82,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
 
     protected override void BeginProcessing()
     {
-        if (QuietPeriod < TimeSpan.Zero)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(QuietPeriod), "QuietPeriod cannot be negative."),
-                "NegativeDuration", ErrorCategory.InvalidArgument, QuietPeriod));
-        }
-
+        var activity = ActivityOptions();
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         var schema = GivenSchema();
         _options = new ConversionOptions
@@ -114,7 +102,7 @@ public sealed class ConvertJsonlToParquetCommand : FileInputCommand
             Force = Force,
             Validate = Validate,
         };
-        _inspector = new FileActivityInspector(new FileActivityOptions { QuietPeriod = QuietPeriod, IncludeLatest = IncludeLatest });
+        _inspector = new FileActivityInspector(activity);
     }
 
     protected override void ProcessRecord()

@@ -7,7 +7,7 @@ namespace PipelineOps.Commands;
 /// <summary>Test-FileActive: is something still writing this file?</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet)]
 [OutputType(typeof(FileActivity), typeof(bool))]
-public sealed class TestFileActiveCommand : FileInputCommand
+public sealed class TestFileActiveCommand : ActivityRulesCommand
 {
     private const int ProgressEvery = 1000;
 
@@ -15,15 +15,6 @@ public sealed class TestFileActiveCommand : FileInputCommand
     private FileActivityInspector? _inspector;
     private ProgressRecord? _progress;
     private long _inspected;
-
-    /// <summary>Do not treat the newest file of a series as active.</summary>
-    [Parameter]
-    public SwitchParameter IncludeLatest { get; set; }
-
-    /// <summary>Files written more recently than this are RecentlyModified.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan QuietPeriod { get; set; } = FileActivityOptions.DefaultQuietPeriod;
 
     /// <summary>Measure each file twice this far apart; a change fires Growing.</summary>
     [Parameter]
@@ -36,19 +27,7 @@ public sealed class TestFileActiveCommand : FileInputCommand
 
     protected override void BeginProcessing()
     {
-        if (QuietPeriod < TimeSpan.Zero || StabilityWindow < TimeSpan.Zero)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(QuietPeriod),
-                "QuietPeriod and StabilityWindow cannot be negative."), "NegativeDuration", ErrorCategory.InvalidArgument, null));
-        }
-
-        var options = new FileActivityOptions
-        {
-            QuietPeriod = QuietPeriod,
-            IncludeLatest = IncludeLatest,
-            StabilityWindow = StabilityWindow > TimeSpan.Zero ? StabilityWindow : null,
-        };
-        _inspector = new FileActivityInspector(options);
+        _inspector = new FileActivityInspector(ActivityOptions(StabilityWindow));
         _batch = new FileActivityBatch(_inspector);
     }
 
