@@ -216,12 +216,13 @@ public sealed class JsonlConverter
 
                     writer.Append(line, values, fieldOfColumn);
                     rows++;
+                    buffered++;
                     if (writer.BufferedRows >= _options.RowGroupSize)
                     {
-                        buffered -= writer.BufferedRows - 1;
+                        buffered -= writer.BufferedRows;
                         writer.FlushRowGroup();
                     }
-                    else if (++buffered > budget)
+                    else if (buffered > budget)
                     {
                         // Too many partitions open at once: write the biggest buffer out as a smaller row group.
                         var largest = writers.Values.MaxBy(w => w.BufferedRows)!;
