@@ -253,12 +253,12 @@ public sealed class RecordParser
                     break;
                 default:
                     scalarsAtTop |= level == 1;
-                    leaves |= reader.TokenType switch
+                    leaves |= ScalarKind(ref reader) switch
                     {
-                        JsonTokenType.True or JsonTokenType.False => LeafKinds.Boolean,
-                        JsonTokenType.String => LeafKinds.String,
-                        JsonTokenType.Number when reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 => LeafKinds.Float,
-                        JsonTokenType.Number when reader.TryGetInt64(out _) => LeafKinds.Integer,
+                        ValueKind.True or ValueKind.False => LeafKinds.Boolean,
+                        ValueKind.String => LeafKinds.String,
+                        ValueKind.Float => LeafKinds.Float,
+                        ValueKind.Integer => LeafKinds.Integer,
                         _ => LeafKinds.Other,
                     };
                     break;
@@ -272,10 +272,24 @@ public sealed class RecordParser
             : (byte)0;
     }
 
+    /// <summary>The kind of the scalar token the reader is on (Null for null), by the rules of the record values:
+    /// a number with a fraction or exponent is Float, an integral one Integer if it fits in Int64, else BigInteger.</summary>
+    internal static ValueKind ScalarKind(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.True => ValueKind.True,
+        JsonTokenType.False => ValueKind.False,
+        JsonTokenType.String => ValueKind.String,
+        JsonTokenType.Number when !IsIntegral(reader.ValueSpan) => ValueKind.Float,
+        JsonTokenType.Number when reader.TryGetInt64(out _) => ValueKind.Integer,
+        JsonTokenType.Number => ValueKind.BigInteger,
+        _ => ValueKind.Null,
+    };
+
+    private static bool IsIntegral(ReadOnlySpan<byte> number) => number.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+
     private static void ReadNumber(ref Utf8JsonReader reader, ref FieldValue value)
     {
-        var raw = reader.ValueSpan;
-        var integral = raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+        var integral = IsIntegral(reader.ValueSpan);
         if (integral && reader.TryGetInt64(out var integer))
         {
             value.Kind = ValueKind.Integer;

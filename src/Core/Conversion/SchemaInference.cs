@@ -32,10 +32,15 @@ public sealed class SchemaInference
         Nested = 32,
         Time = 64,
         NotTime = 128,
+        Array = 256,        // nested values: arrays,
+        FlatObject = 512,   // objects of scalars only,
+        DeepObject = 1024,  // other objects
     }
 
+    private const Seen NestedKinds = Seen.Array | Seen.FlatObject | Seen.DeepObject;
+
     private readonly List<Seen> _seen = [];
-    private readonly List<byte> _depth = [];
+    private readonly List<byte> _arrayDepth = [];   // 0 (none yet, or only empty arrays), 1, 2, or Irregular
     private readonly List<LeafKinds> _leaves = [];
     private readonly List<ObjectShape?> _objects = [];
 
@@ -44,31 +49,18 @@ public sealed class SchemaInference
         while (_seen.Count < count)
         {
             _seen.Add(Seen.None);
-            _depth.Add(0);
+            _arrayDepth.Add(0);
             _leaves.Add(LeafKinds.None);
             _objects.Add(null);
         }
     }
 
-    // Shapes: 0 (nothing yet, or only empty arrays), 1 or 2 (list depth), FlatObject, Irregular. Arrays and
-    // objects in one field are irregular.
-    private void NoteShape(int field, byte shape, LeafKinds leaves, bool isArray)
+    private void NoteArray(int field, byte depth, LeafKinds leaves)
     {
-        var current = _depth[field];
-        var mixes = isArray ? current == ArrayShape.FlatObject : current is 1 or 2 || _sawArray.Contains(field);
-        _depth[field] = mixes ? ArrayShape.Irregular
-            : shape == 0 ? current
-            : current == 0 || current == shape ? shape
-            : ArrayShape.Irregular;
-        if (isArray)
-        {
-            _sawArray.Add(field);
-        }
-
+        var current = _arrayDepth[field];
+        _arrayDepth[field] = depth == 0 ? current : current == 0 || current == depth ? depth : ArrayShape.Irregular;
         _leaves[field] |= leaves;
     }
-
-    private readonly HashSet<int> _sawArray = [];
 
     private void NoteObject(int field, ReadOnlySpan<byte> json)
     {
@@ -79,17 +71,20 @@ public sealed class SchemaInference
         {
             var name = reader.GetString()!;
             reader.Read();
-            shape.Note(name, reader.TokenType switch
-            {
-                System.Text.Json.JsonTokenType.True or System.Text.Json.JsonTokenType.False => Seen.Boolean,
-                System.Text.Json.JsonTokenType.String => Seen.String,
-                System.Text.Json.JsonTokenType.Number when reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 => Seen.Float,
-                System.Text.Json.JsonTokenType.Number when reader.TryGetInt64(out _) => Seen.Integer,
-                System.Text.Json.JsonTokenType.Number => Seen.BigInteger,
-                _ => Seen.None,
-            });
+            shape.Note(name, SeenOf(RecordParser.ScalarKind(ref reader)));
         }
     }
+
+    private static Seen SeenOf(ValueKind kind) => kind switch
+    {
+        ValueKind.True or ValueKind.False => Seen.Boolean,
+        ValueKind.Integer => Seen.Integer,
+        ValueKind.Float => Seen.Float,
+        ValueKind.BigInteger => Seen.BigInteger,
+        ValueKind.String => Seen.String,
+        ValueKind.Nested => Seen.Nested,
+        _ => Seen.None,
+    };
 
     /// <summary>The children seen in a field's objects, in order of first appearance.</summary>
     private sealed class ObjectShape
@@ -128,16 +123,7 @@ public sealed class SchemaInference
         for (var i = 0; i < values.Length; i++)
         {
             ref readonly var value = ref values[i];
-            var seen = value.Kind switch
-            {
-                ValueKind.True or ValueKind.False => Seen.Boolean,
-                ValueKind.Integer => Seen.Integer,
-                ValueKind.Float => Seen.Float,
-                ValueKind.BigInteger => Seen.BigInteger,
-                ValueKind.String => Seen.String,
-                ValueKind.Nested => Seen.Nested,
-                _ => Seen.None,
-            };
+            var seen = SeenOf(value.Kind);
             if (seen == Seen.None)
             {
                 continue;
@@ -148,14 +134,19 @@ public sealed class SchemaInference
                 seen |= value.Time is null ? Seen.NotTime : Seen.Time;
             }
 
-            if (value.Kind == ValueKind.Nested)
+            if (value.Kind == ValueKind.Nested && line[value.RawStart] == (byte)'[')
             {
-                var isArray = line[value.RawStart] == (byte)'[';
-                NoteShape(i, value.ArrayDepth, value.ArrayLeaves, isArray);
-                if (value.ArrayDepth == ArrayShape.FlatObject)
-                {
-                    NoteObject(i, line.Slice(value.RawStart, value.RawLength));
-                }
+                seen |= Seen.Array;
+                NoteArray(i, value.ArrayDepth, value.ArrayLeaves);
+            }
+            else if (value.Kind == ValueKind.Nested && value.ArrayDepth == ArrayShape.FlatObject)
+            {
+                seen |= Seen.FlatObject;
+                NoteObject(i, line.Slice(value.RawStart, value.RawLength));
+            }
+            else if (value.Kind == ValueKind.Nested)
+            {
+                seen |= Seen.DeepObject;
             }
 
             _seen[i] |= seen;
@@ -179,12 +170,7 @@ public sealed class SchemaInference
             if (i < other._seen.Count)
             {
                 _seen[mine] |= other._seen[i];
-                if (other._sawArray.Contains(i))
-                {
-                    NoteShape(mine, 0, LeafKinds.None, isArray: true);
-                }
-
-                NoteShape(mine, other._depth[i], other._leaves[i], isArray: other._depth[i] is 1 or 2);
+                NoteArray(mine, other._arrayDepth[i], other._leaves[i]);
                 if (other._objects[i] is { } shape)
                 {
                     (_objects[mine] ??= new ObjectShape()).Merge(shape);
@@ -200,17 +186,20 @@ public sealed class SchemaInference
         {
             var seen = i < _seen.Count ? _seen[i] : Seen.None;
             var kind = KindOf(seen, i == timeFieldIndex);
-            var nested = kind == ColumnKind.Json && i < _depth.Count ? StructOf(i) ?? ListOf(i) : null;
+            var nested = kind != ColumnKind.Json ? null
+                : (seen & NestedKinds) == Seen.FlatObject ? StructOf(i)
+                : (seen & NestedKinds) == Seen.Array ? ListOf(i)
+                : null; // arrays and objects mixed, or objects with nesting inside: exact JSON text
             columns.Add(nested is { } shaped ? shaped with { Name = names[i] } : new ColumnSpec(names[i], kind));
         }
 
         return columns;
     }
 
-    /// <summary>The struct column a field of only flat objects becomes, or null.</summary>
+    /// <summary>The struct column a field of only flat objects becomes, or null when they never had a key.</summary>
     private ColumnSpec? StructOf(int field)
     {
-        if (_depth[field] != ArrayShape.FlatObject || _objects[field] is not { Names.Count: > 0 } shape)
+        if (_objects[field] is not { Names.Count: > 0 } shape)
         {
             return null;
         }
@@ -222,8 +211,8 @@ public sealed class SchemaInference
     /// <summary>The list column a field of only arrays becomes, or null when their shape is not stable.</summary>
     private ColumnSpec? ListOf(int field)
     {
-        var depth = _depth[field];
-        if (depth is ArrayShape.Irregular or ArrayShape.FlatObject)
+        var depth = _arrayDepth[field];
+        if (depth == ArrayShape.Irregular)
         {
             return null;
         }
@@ -246,7 +235,7 @@ public sealed class SchemaInference
             return ColumnKind.Timestamp;
         }
 
-        var types = seen & ~(Seen.Time | Seen.NotTime);
+        var types = seen & ~(Seen.Time | Seen.NotTime | NestedKinds);
         return types switch
         {
             Seen.Boolean => ColumnKind.Boolean,
