@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PipelineOps.IO;
 
 namespace PipelineOps.Conversion;
 
@@ -95,31 +96,11 @@ public sealed class ConversionLedger
     /// <summary>Appends an entry and flushes it to disk. Safe from several threads.</summary>
     public void Record(LedgerEntry entry)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
+        byte[] line = [.. JsonSerializer.SerializeToUtf8Bytes(entry, Json), (byte)'\n'];
         lock (_gate)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
-            using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read))
-            {
-                // A torn line left by a crash would glue onto ours: start on a fresh line if needed.
-                if (stream.Length > 0 && LastByte(_path, stream.Length) != (byte)'\n')
-                {
-                    stream.WriteByte((byte)'\n');
-                }
-
-                stream.Write(line);
-                stream.WriteByte((byte)'\n');
-                stream.Flush(flushToDisk: true);
-            }
-
+            LineAppender.Append(_path, line, flushToDisk: true);
             _entries[entry.Source] = entry;
         }
-    }
-
-    private static int LastByte(string path, long length)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var one = new byte[1];
-        return RandomAccess.Read(handle, one, length - 1) == 1 ? one[0] : -1;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PipelineOps.IO;
 
 namespace PipelineOps.Staging;
 
@@ -35,16 +36,7 @@ public static class Manifest
         lock (InProcess)
         {
             using var held = LockExclusively(path + ".lock", cancellationToken);
-            using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(0, SeekOrigin.End);
-            if (stream.Length > 0 && LastByte(stream) != (byte)'\n')
-            {
-                stream.WriteByte((byte)'\n'); // the torn line of a crashed writer stays its own (skipped) line
-            }
-
-            payload.WriteTo(stream);
-            stream.Flush(flushToDisk: fsync);
-            return stream.Length;
+            return LineAppender.Append(path, payload.GetBuffer().AsSpan(0, (int)payload.Length), fsync);
         }
     }
 
@@ -66,15 +58,6 @@ public static class Manifest
                 Thread.Sleep(Random.Shared.Next(1, 5));
             }
         }
-    }
-
-    private static int LastByte(FileStream stream)
-    {
-        var position = stream.Position;
-        stream.Seek(-1, SeekOrigin.End);
-        var last = stream.ReadByte();
-        stream.Seek(position, SeekOrigin.Begin);
-        return last;
     }
 
     private static void WriteLine(Stream stream, ManifestEntry entry)

@@ -459,4 +459,21 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Equal(["""{"a":{"b":1}}""", """{"a":1}"""], DuckDb.Query($"select deep from {Dataset} where deep is not null order by time").Select(r => r[0]));
         Assert.Equal("kr", DuckDb.Scalar($"select meta.exchange from {Dataset} where meta.seq = 2"));
     }
+    [Fact]
+    public void A_ledger_line_torn_by_a_crash_is_counted_and_the_next_entry_starts_on_a_fresh_line()
+    {
+        var source = Source("level2_20251114.jsonl", MarketData.Level2(Day));
+        Convert(source);
+        File.AppendAllText(ConversionLedger.PathFor(Destination), "{\"source\":\"/raw/x.jsonl\",\"si"); // killed mid-append
+        var betweenRuns = DateTime.UtcNow;
+        Thread.Sleep(10);
+
+        var again = Convert(source, new ConversionOptions { Destination = Destination, Force = true });
+        var ledger = ConversionLedger.Load(Destination);
+
+        Assert.Equal(ConversionStatus.Converted, again.Status);
+        Assert.Equal(1, ledger.UnreadableLines);
+        Assert.True(ledger.Find(source)!.ConvertedAtUtc > betweenRuns, "the forced run's entry was not read back");
+        Assert.Equal(ConversionStatus.UpToDate, Convert(source).Status);
+    }
 }
