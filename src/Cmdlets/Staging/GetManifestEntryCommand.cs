@@ -48,8 +48,7 @@ public sealed class GetManifestEntryCommand : ManifestPathCommand
         var since = Since?.ToUniversalTime();
         var until = Until?.ToUniversalTime();
         var last = Tail > 0 ? new Queue<ManifestEntry>(Tail) : null;
-        var end = new StrongBox<long>();
-        foreach (var entry in PipelineOps.Staging.Manifest.Read(file, 0, bad => WriteWarning($"{file}, line {bad.Line}: {bad.Error}"), end))
+        foreach (var entry in PipelineOps.Staging.Manifest.Read(file, bad => WriteWarning($"{file}, line {bad.Line}: {bad.Error}")))
         {
             var added = entry.Added ?? entry.Mtime;
             if ((since is { } s && added < s) || (until is { } u && added >= u)

@@ -84,28 +84,23 @@ public static class Manifest
     public readonly record struct BadLine(long Line, long Offset, string Error);
 
     /// <summary>
-    /// Reads entries from <paramref name="fromOffset"/> (a line start) on. A last line without its newline is a
-    /// write in progress or a crash's torn line: it is not returned, and <paramref name="endOffset"/> stops before
-    /// it so a later read picks it up once complete.
+    /// Reads every entry. A last line without its newline is an append in progress or a crash's torn line: it is not
+    /// returned. Lines that are not entries go to <paramref name="onBadLine"/> and the rest is read.
     /// </summary>
-    public static IEnumerable<ManifestEntry> Read(string path, long fromOffset, Action<BadLine>? onBadLine, StrongBox<long> endOffset)
+    public static IEnumerable<ManifestEntry> Read(string path, Action<BadLine>? onBadLine)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        stream.Seek(fromOffset, SeekOrigin.Begin);
         var reader = new Conversion.LineReader(stream, 1 << 20);
-        var lineBase = 0L;
-        endOffset.Value = fromOffset;
         while (reader.TryRead(out var line))
         {
-            var offset = fromOffset + line.Offset;
-            endOffset.Value = offset + line.Length + 1;
-            if (line.TooLong || line.Bytes.IsEmpty)
+            if (line.TooLong)
             {
-                if (line.TooLong)
-                {
-                    onBadLine?.Invoke(new BadLine(lineBase + line.Number, offset, "line too long"));
-                }
+                onBadLine?.Invoke(new BadLine(line.Number, line.Offset, "line too long"));
+                continue;
+            }
 
+            if (line.Bytes.IsEmpty)
+            {
                 continue;
             }
 
@@ -113,7 +108,7 @@ public static class Manifest
             string? error = null;
             try
             {
-                entry = Parse(line.Bytes, lineBase + line.Number);
+                entry = Parse(line.Bytes, line.Number);
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
@@ -123,7 +118,7 @@ public static class Manifest
 
             if (entry is null)
             {
-                onBadLine?.Invoke(new BadLine(lineBase + line.Number, offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
+                onBadLine?.Invoke(new BadLine(line.Number, line.Offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
                 continue;
             }
 
@@ -152,10 +147,4 @@ public static class Manifest
             : null;
         return new ManifestEntry(raw.GetString()!, bronze.GetString()!, DateTime.SpecifyKind(when, DateTimeKind.Utc), size, added) { Line = number };
     }
-}
-
-/// <summary>A value a method hands back through an argument (iterators cannot have out parameters).</summary>
-public sealed class StrongBox<T>
-{
-    public T Value { get; set; } = default!;
 }
