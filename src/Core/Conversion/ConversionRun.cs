@@ -67,14 +67,9 @@ public sealed class ConversionRun : IDisposable
         IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttle), CancellationToken = cancellationToken };
-        var queue = new ConcurrentQueue<string>(sources);
-        Parallel.For(0, sources.Count, options, _ =>
-        {
-            if (queue.TryDequeue(out var source))
-            {
-                onResult(_converter.Convert(source, progress, cancellationToken));
-            }
-        });
+        // No buffering: each worker takes the next source in order, one at a time.
+        var inOrder = Partitioner.Create(sources, EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(inOrder, options, source => onResult(_converter.Convert(source, progress, cancellationToken)));
     }
 
     public void Dispose() => _lock.Dispose();
