@@ -168,23 +168,7 @@ public sealed class ProcFdWriterProbe : IOpenWriterProbe
     }
 
     /// <summary>The path as the kernel reports it in /proc: absolute, with symbolic links resolved.</summary>
-    private static string Canonical(string path)
-    {
-        var resolved = Posix.realpath(path, IntPtr.Zero);
-        if (resolved == IntPtr.Zero)
-        {
-            return path;
-        }
-
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved) ?? path;
-        }
-        finally
-        {
-            Posix.free(resolved);
-        }
-    }
+    private static string Canonical(string path) => IO.RealPath.Canonical(path);
 
     private sealed record Snapshot(
         Dictionary<string, List<Descriptor>> ByTarget, HashSet<string> Directories, DateTimeOffset TakenAt, int HiddenProcesses);

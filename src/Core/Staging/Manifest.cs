@@ -87,15 +87,25 @@ public static class Manifest
     /// Reads every entry. A last line without its newline is an append in progress or a crash's torn line: it is not
     /// returned. Lines that are not entries go to <paramref name="onBadLine"/> and the rest is read.
     /// </summary>
-    public static IEnumerable<ManifestEntry> Read(string path, Action<BadLine>? onBadLine)
+    public static IEnumerable<ManifestEntry> Read(string path, Action<BadLine>? onBadLine) => Read(path, 0, 0, onBadLine);
+
+    /// <summary>
+    /// Reads the entries after byte <paramref name="offset"/> (the <see cref="ManifestEntry.End"/> of an entry read
+    /// earlier), numbering lines on from <paramref name="linesBefore"/>: how a reader picks up only what was appended.
+    /// </summary>
+    public static IEnumerable<ManifestEntry> Read(string path, long offset, long linesBefore, Action<BadLine>? onBadLine)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        var full = Path.GetFullPath(path);
+        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        stream.Seek(offset, SeekOrigin.Begin);
         var reader = new Conversion.LineReader(stream, 1 << 20);
         while (reader.TryRead(out var line))
         {
+            var number = linesBefore + line.Number;
+            var end = offset + reader.Position;
             if (line.TooLong)
             {
-                onBadLine?.Invoke(new BadLine(line.Number, line.Offset, "line too long"));
+                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, "line too long"));
                 continue;
             }
 
@@ -108,7 +118,7 @@ public static class Manifest
             string? error = null;
             try
             {
-                entry = Parse(line.Bytes, line.Number);
+                entry = Parse(line.Bytes);
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
@@ -118,15 +128,15 @@ public static class Manifest
 
             if (entry is null)
             {
-                onBadLine?.Invoke(new BadLine(line.Number, line.Offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
+                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
                 continue;
             }
 
-            yield return entry;
+            yield return entry with { Line = number, End = end, Manifest = full };
         }
     }
 
-    private static ManifestEntry? Parse(ReadOnlySpan<byte> line, long number)
+    private static ManifestEntry? Parse(ReadOnlySpan<byte> line)
     {
         using var document = JsonDocument.Parse(Encoding.UTF8.GetString(line));
         var root = document.RootElement;
@@ -145,6 +155,6 @@ public static class Manifest
         DateTime? added = root.TryGetProperty("added", out var a) && a.ValueKind == JsonValueKind.String && a.TryGetDateTime(out var t)
             ? t.ToUniversalTime()
             : null;
-        return new ManifestEntry(raw.GetString()!, bronze.GetString()!, DateTime.SpecifyKind(when, DateTimeKind.Utc), size, added) { Line = number };
+        return new ManifestEntry(raw.GetString()!, bronze.GetString()!, DateTime.SpecifyKind(when, DateTimeKind.Utc), size, added);
     }
 }

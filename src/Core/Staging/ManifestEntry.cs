@@ -11,5 +11,11 @@ public sealed record ManifestEntry(string Raw, string Bronze, DateTime Mtime, lo
     /// <summary>Line number in the manifest (1-based), when read from one.</summary>
     public long Line { get; init; }
 
+    /// <summary>Byte offset just after this entry's line, when read from a manifest: where a later read picks up.</summary>
+    public long End { get; init; }
+
+    /// <summary>The manifest file it was read from; its dataset folder is what relative paths are relative to.</summary>
+    public string? Manifest { get; init; }
+
     public override string ToString() => Bronze;
 }

@@ -1,0 +1,179 @@
+using System.Text;
+using PipelineOps.IO;
+
+namespace PipelineOps.Staging.Sampling;
+
+/// <summary>
+/// Writes a small sample of a file in the file's own format into a sample folder. The sample is written under a
+/// temporary name and renamed into place, and it carries the source's mtime: a sample whose mtime equals its
+/// source's is up to date, which is how repeated passes skip unchanged sources without keeping a list of them.
+/// A source that cannot be sampled (corrupt, truncated, hostile) gives a Failed result, never an exception.
+/// </summary>
+public static class DataSampler
+{
+    public static SampleResult Sample(string source, string sampleFolder, SampleOptions options, CancellationToken cancellationToken = default)
+    {
+        var file = new FileInfo(source);
+        SourceFormat format;
+        try
+        {
+            if (!file.Exists)
+            {
+                return Failed(source, "unknown", Directory.Exists(source) ? "it is a directory" : "it does not exist");
+            }
+
+            format = SourceFormat.Detect(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(source, "unknown", e.Message);
+        }
+
+        var samplePath = Path.Combine(sampleFolder, SampleNames.For(file.Name, format));
+        var metadataPath = Path.Combine(sampleFolder, SampleNames.MetadataFor(file.Name, format));
+        if (!options.Force && (Current(samplePath, file) ?? Current(metadataPath, file)) is { } current)
+        {
+            return new SampleResult(file.FullName, current.FullName, format.Name, 0, current.Length, SampleStatus.UpToDate, null);
+        }
+
+        string? temp = null;
+        try
+        {
+            Directory.CreateDirectory(sampleFolder);
+            temp = Durable.TempPathFor(samplePath);
+            Written written;
+            using (var input = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                written = Write(file, format, input, output, options, cancellationToken);
+                output.Flush(flushToDisk: true);
+            }
+
+            var final = written.MetadataOnly ? metadataPath : samplePath;
+            File.SetLastWriteTimeUtc(temp, file.LastWriteTimeUtc);
+            Durable.Publish(temp, final);
+            var status = format.Layout == Layout.Unknown ? SampleStatus.Unsupported : SampleStatus.Sampled;
+            return new SampleResult(file.FullName, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Corrupt and hostile inputs surface from decoders as many exception types; each is this source's failure only.
+            return Failed(file.FullName, format.Name, Describe(e));
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private readonly record struct Written(long Rows, bool MetadataOnly, string? Note);
+
+    private static Written Write(FileInfo file, SourceFormat format, FileStream input, FileStream output, SampleOptions options, CancellationToken cancellationToken)
+    {
+        switch (format.Layout)
+        {
+            case Layout.Csv or Layout.Lines:
+            {
+                var csv = format.Layout == Layout.Csv;
+                RecordCopier.Outcome copied;
+                var wanted = options.Rows + (csv ? 1 : 0);
+                using (var source = new CountingStream(Codecs.Decompress(input, format.Codec)))
+                using (var sample = Codecs.Compress(output, format.Codec))
+                {
+                    copied = RecordCopier.Copy(source, sample, wanted, csv, options.MaxReadBytes, cancellationToken);
+                    RequireWholeGzip(format, input, source, readToEnd: copied.Records < wanted && !copied.CapReached);
+                }
+
+                if (copied.Records == 0 && (copied.CapReached || copied.UnclosedQuote))
+                {
+                    throw new InvalidDataException(copied.CapReached
+                        ? $"no complete {(csv ? "record" : "line")} within the first {options.MaxReadBytes} bytes"
+                        : "the first record has an unclosed quote");
+                }
+
+                var rows = csv ? Math.Max(copied.Records - 1, 0) : copied.Records;
+                var note = copied.CapReached ? $"stopped at the read cap ({options.MaxReadBytes} bytes)"
+                    : copied.UnclosedQuote ? "the last record has an unclosed quote (truncated file?) and was left out"
+                    : null;
+                return new Written(rows, false, Join(note, format.Codec == Codec.Xz ? "xz cannot be written here: the sample is uncompressed" : null));
+            }
+
+            case Layout.Json:
+            {
+                JsonSample.Outcome outcome;
+                using (var source = new CountingStream(Codecs.Decompress(input, format.Codec)))
+                using (var sample = Codecs.Compress(output, format.Codec))
+                {
+                    outcome = JsonSample.Copy(source, sample, options, cancellationToken);
+                    RequireWholeGzip(format, input, source, readToEnd: source.BytesRead <= options.MaxReadBytes);
+                }
+
+                if (!outcome.DocumentTooLarge)
+                {
+                    return new Written(outcome.Elements, false, outcome.Note);
+                }
+
+                output.SetLength(0);
+                var why = $"a single JSON document larger than {options.MaxDocumentBytes} bytes, not an array: metadata only";
+                MetadataSample.Write(output, file, format.Name, why);
+                return new Written(0, true, why);
+            }
+
+            case Layout.Parquet:
+                return new Written(ParquetSample.Copy(input, output, options.Rows, cancellationToken), false, null);
+
+            case Layout.Zip:
+            {
+                var outcome = ZipSample.Copy(input, output, options, cancellationToken);
+                return new Written(outcome.Members, false, outcome.Note);
+            }
+
+            case Layout.Tar or Layout.SevenZip:
+            {
+                using var source = Codecs.Decompress(input, format.Codec);
+                using var listing = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                var members = format.Layout == Layout.Tar
+                    ? ArchiveListing.Tar(source, listing, options.MaxListedMembers, cancellationToken)
+                    : ArchiveListing.SevenZip(source, listing, options.MaxListedMembers, cancellationToken);
+                return new Written(members, false, null);
+            }
+
+            default:
+                MetadataSample.Write(output, file, format.Name, null);
+                return new Written(0, false, "no sampler for this format: metadata only");
+        }
+    }
+
+    private static void RequireWholeGzip(SourceFormat format, FileStream input, CountingStream decompressed, bool readToEnd)
+    {
+        if (format.Codec == Codec.Gzip && readToEnd && !GzipTrailer.Matches(input, decompressed.BytesRead))
+        {
+            throw new EndOfStreamException($"the gzip data ends after {decompressed.BytesRead} bytes without the trailer that closes it");
+        }
+    }
+
+    private static FileInfo? Current(string samplePath, FileInfo source)
+    {
+        var sample = new FileInfo(samplePath);
+        return sample.Exists && sample.LastWriteTimeUtc == source.LastWriteTimeUtc ? sample : null;
+    }
+
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
+
+    private static string Describe(Exception e) => e switch
+    {
+        EndOfStreamException => "it ends early (truncated): " + e.Message,
+        System.Text.Json.JsonException json => $"invalid JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {e.Message}",
+        _ => e.Message,
+    };
+
+    private static SampleResult Failed(string source, string format, string reason) =>
+        new(source, null, format, 0, 0, SampleStatus.Failed, reason);
+}

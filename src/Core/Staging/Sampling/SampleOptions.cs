@@ -1,0 +1,27 @@
+namespace PipelineOps.Staging.Sampling;
+
+/// <summary>How much a sample takes, and the caps that keep hostile inputs harmless.</summary>
+public sealed record SampleOptions
+{
+    /// <summary>Records, lines, elements or rows per sample.</summary>
+    public int Rows { get; init; } = 100;
+
+    /// <summary>At most this much source content (decompressed) is read for one sample; a sample stops short rather
+    /// than read further (a single huge line, an endless quoted CSV field, a decompression bomb).</summary>
+    public long MaxReadBytes { get; init; } = 64L << 20;
+
+    /// <summary>A zip member is copied into the sample only if its size is at most this.</summary>
+    public long MaxMemberBytes { get; init; } = 1L << 20;
+
+    /// <summary>A zip member is copied only if it expands at most this many times (zip bombs).</summary>
+    public double MaxCompressionRatio { get; init; } = 100;
+
+    /// <summary>A JSON document that is not an array is copied whole only up to this size; larger, only metadata.</summary>
+    public long MaxDocumentBytes { get; init; } = 1L << 20;
+
+    /// <summary>Archive listings stop after this many members.</summary>
+    public int MaxListedMembers { get; init; } = 1_000_000;
+
+    /// <summary>Resample even when the sample is up to date.</summary>
+    public bool Force { get; init; }
+}
