@@ -13,8 +13,12 @@
     CmdletsToExport      = @(
         'Add-ManifestEntry'
         'Convert-JsonlToParquet'
+        'ConvertTo-BronzePath'
+        'Copy-ToBronze'
         'Get-ManifestEntry'
         'Get-PipelineOpsDependency'
+        'Invoke-StagingSampler'
+        'New-DataSample'
         'Test-FileActive'
         'Test-ParquetFile'
     )

@@ -33,4 +33,17 @@ public static class BronzePath
             .Concat(folders)
             .Append($"{prefix}--{segments[^1]}"));
     }
+
+    /// <summary>A raw file's path relative to the raw root; ArgumentException when it is not inside it.</summary>
+    public static string RelativeToRoot(string rawRoot, string rawFile)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rawRoot));
+        var full = Path.GetFullPath(rawFile);
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{full}' is not inside the raw root '{root}'.", nameof(rawFile));
+        }
+
+        return Path.GetRelativePath(root, full);
+    }
 }

@@ -45,13 +45,8 @@ public sealed class BronzePublisher
     /// <summary>The raw path as the manifest records it: relative to the raw root's parent, forward slashes.</summary>
     public string RawName(string rawFile)
     {
-        var full = Path.GetFullPath(rawFile);
-        if (!full.StartsWith(_rawRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{full}' is not inside the raw root '{_rawRoot}'.", nameof(rawFile));
-        }
-
-        return Path.GetRelativePath(_rawBase, full).Replace('\\', '/');
+        BronzePath.RelativeToRoot(_rawRoot, rawFile);
+        return Path.GetRelativePath(_rawBase, Path.GetFullPath(rawFile)).Replace('\\', '/');
     }
 
     /// <summary>Where the file would go, without writing anything: the first free bronze name, or the name of a copy
@@ -61,7 +56,7 @@ public sealed class BronzePublisher
     private BronzeTarget Plan(FileInfo raw, bool verify, CancellationToken cancellationToken)
     {
         var time = _options.Time?.ToUniversalTime() ?? raw.LastWriteTimeUtc;
-        var relative = Path.GetRelativePath(_rawRoot, Path.GetFullPath(raw.FullName));
+        var relative = BronzePath.RelativeToRoot(_rawRoot, raw.FullName);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var bronze = BronzePath.Map(relative, time, _options.Environment, attempt);

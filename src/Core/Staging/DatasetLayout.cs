@@ -21,16 +21,23 @@ public sealed record DatasetLayout(string Folder)
 
     /// <summary>The dataset of a manifest file: the folder above its manifests/ folder.</summary>
     public static DatasetLayout OfManifest(string manifestFile) =>
-        new(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(manifestFile))!)!);
+        new(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(manifestFile))!)!) { ManifestFile = Path.GetFullPath(manifestFile) };
+
+    private readonly string? _manifestFile;
 
     public string Bronze => Path.Combine(Folder, "bronze");
 
     public string Samples => Path.Combine(Folder, "samples");
 
-    public string ManifestFile => Path.Combine(Folder, "manifests", "processed.jsonl");
+    /// <summary>manifests/processed.jsonl unless the layout was made from another manifest file.</summary>
+    public string ManifestFile
+    {
+        get => _manifestFile ?? Path.Combine(Folder, "manifests", "processed.jsonl");
+        init => _manifestFile = value;
+    }
 
-    /// <summary>The sampler's small state: how far into the manifest it has read.</summary>
-    public string SamplerStateFile => Path.Combine(Folder, "manifests", "sampler.state.json");
+    /// <summary>The sampler's small state beside its manifest: how far into it the sampler has read.</summary>
+    public string SamplerStateFile => ManifestFile + ".sampler-state.json";
 
     /// <summary>A manifest path (relative to the dataset folder, or absolute) as a full path, or null when it lies
     /// outside the dataset folder (../ tricks, absolute paths elsewhere).</summary>

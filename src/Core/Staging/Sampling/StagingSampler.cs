@@ -60,8 +60,9 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
         }
     }
 
-    /// <summary>Samples one manifest entry into the dataset's samples/, after checking it stays inside the dataset.</summary>
-    public SampleResult SampleEntry(ManifestEntry entry, string canonicalRoot, CancellationToken cancellationToken)
+    /// <summary>Samples one manifest entry into the dataset's samples/ (or <paramref name="destination"/>), after
+    /// checking it stays inside the dataset.</summary>
+    public SampleResult SampleEntry(ManifestEntry entry, string canonicalRoot, CancellationToken cancellationToken, string? destination = null)
     {
         var source = layout.Resolve(entry.Bronze);
         if (source is null)
@@ -75,7 +76,7 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
             return Refused(entry, $"manifest line {entry.Line}: '{entry.Bronze}' is a symbolic link to '{real}', outside the dataset");
         }
 
-        return DataSampler.Sample(source, SampleFolderFor(source), options, cancellationToken);
+        return DataSampler.Sample(source, destination ?? SampleFolderFor(source), options, cancellationToken);
     }
 
     /// <summary>samples/ mirrors bronze/: bronze/2026/01/18/x.csv is sampled into samples/2026/01/18/.</summary>
