@@ -257,3 +257,41 @@ Describe 'Add-ManifestEntry and Get-ManifestEntry' {
         (Get-ManifestEntry -Manifest $manifest -WarningAction SilentlyContinue).Raw | Should -Be @('raw/a', 'raw/c')
     }
 }
+
+Describe 'Staging: Copy-ToBronze, New-DataSample, Invoke-StagingSampler' {
+    BeforeEach {
+        $base = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $raw = Join-Path $base 'raw'
+        $data = Join-Path $base 'data'
+        $written = [datetime]::SpecifyKind([datetime]'2026-01-18T14:30:00', 'Utc')
+        foreach ($f in @{ 'env0/data.csv' = "id,name`n1,`"a`nb`"`n2,c`n3,d`n"; 'env1/data.csv' = "id,name`n9,z`n"; 'env0/temp_upload.csv' = 'still arriving' }.GetEnumerator()) {
+            $path = Join-Path $raw $f.Key
+            $null = New-Item -ItemType Directory -Force -Path (Split-Path $path)
+            [System.IO.File]::WriteAllText($path, $f.Value)
+            [System.IO.File]::SetLastWriteTimeUtc($path, $written)
+        }
+        $dataset = @{ Root = $data; Vendor = 'sp'; Dataset = 'gics'; Version = '1.0' }
+    }
+
+    It 'publishes completed files without overwriting, skips active ones, and a re-run is up to date' {
+        $first = Copy-ToBronze -Path $raw -Recurse -RawRoot $raw @dataset -Verify
+        ($first | Where-Object Status -eq Skipped).Raw | Should -BeLike '*temp_upload.csv'
+        ($first | Where-Object Status -eq Copied).Bronze | Sort-Object | Should -Be @('bronze/2026/01/18/143000--data.csv', 'bronze/2026/01/18/143000-1--data.csv')
+        (Copy-ToBronze -Path $raw -Recurse -RawRoot $raw @dataset | Where-Object Status -ne Skipped).Status | Should -Be @('UpToDate', 'UpToDate')
+    }
+
+    It 'samples manifest entries into samples/ with whole csv records, and a second pass reads nothing' {
+        Copy-ToBronze -Path $raw -Recurse -RawRoot $raw @dataset | Out-Null
+        $samples = Invoke-StagingSampler @dataset -Rows 2
+        $samples.Status | Should -Be @('Sampled', 'Sampled')
+        Get-Content -Raw (Join-Path $data 'sp/gics/1.0/samples/2026/01/18/143000--data_sample.csv') | Should -Be "id,name`n1,`"a`nb`"`n2,c`n"
+        Invoke-StagingSampler @dataset | Should -BeNullOrEmpty
+    }
+
+    It 'refuses manifest entries outside the dataset and goes on' {
+        Add-ManifestEntry @dataset -Raw raw/x -Bronze '../../../../etc/passwd' -Mtime ([datetime]::UtcNow)
+        $result = Invoke-StagingSampler @dataset -ErrorVariable failures -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SampleFailed,*'
+    }
+}

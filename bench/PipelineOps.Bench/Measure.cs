@@ -5,12 +5,16 @@ namespace PipelineOps.Bench;
 /// <summary>Repeats a run and keeps the median, so one noisy run does not decide a ratio.</summary>
 internal static class Measure
 {
-    public static (TimeSpan Median, T Result) Median<T>(int repeat, Func<T> run)
+    public static (TimeSpan Median, T Result) Median<T>(int repeat, Func<T> run) => Median(repeat, () => { }, run);
+
+    /// <summary>As above, with an untimed setup before each run.</summary>
+    public static (TimeSpan Median, T Result) Median<T>(int repeat, Action setup, Func<T> run)
     {
         var times = new List<TimeSpan>();
         T result = default!;
         for (var i = 0; i < repeat; i++)
         {
+            setup();
             var watch = Stopwatch.StartNew();
             result = run();
             times.Add(watch.Elapsed);
