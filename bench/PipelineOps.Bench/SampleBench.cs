@@ -107,7 +107,8 @@ internal static class SampleBench
     }
 
     /// <summary>The design's staging service: load the mtime cache, read every manifest line, sample what is not cached
-    /// with the same mtime. The cache is not saved, so every repetition does the same work.</summary>
+    /// with the same mtime. It samples as the pass does (no flush per sample, one file-system flush at the end). The
+    /// cache is not saved, so every repetition does the same work.</summary>
     private static int RereadWholeManifest(DatasetLayout layout, string cache, SampleOptions options)
     {
         var cached = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllBytes(cache))!;
@@ -125,10 +126,11 @@ internal static class SampleBench
 
             var bronze = entry.RootElement.GetProperty("bronze").GetString()!;
             var source = Path.Combine(layout.Folder, bronze);
-            DataSampler.Sample(source, sampler.SampleFolderFor(source), options);
+            DataSampler.Sample(source, sampler.SampleFolderFor(source), options with { FlushEach = false });
             sampled++;
         }
 
+        PipelineOps.IO.Durable.FlushFileSystem(layout.Folder);
         return sampled;
     }
 

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using PipelineOps.Files;
 using PipelineOps.Paths;
 using PipelineOps.Staging;

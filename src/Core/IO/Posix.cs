@@ -23,6 +23,9 @@ internal static class Posix
     public static extern int fsync(int fd);
 
     [DllImport("libc", SetLastError = true)]
+    public static extern int syncfs(int fd);
+
+    [DllImport("libc", SetLastError = true)]
     public static extern int close(int fd);
 
     [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]

@@ -46,12 +46,19 @@ public static class DataSampler
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
                 written = Write(file, format, input, output, options, cancellationToken);
-                output.Flush(flushToDisk: true);
+                output.Flush(flushToDisk: options.FlushEach);
             }
 
             var final = written.MetadataOnly ? metadataPath : samplePath;
             File.SetLastWriteTimeUtc(temp, file.LastWriteTimeUtc);
-            Durable.Publish(temp, final);
+            if (options.FlushEach)
+            {
+                Durable.Publish(temp, final);
+            }
+            else
+            {
+                File.Move(temp, final, overwrite: true);
+            }
             var status = format.Layout == Layout.Unknown ? SampleStatus.Unsupported : SampleStatus.Sampled;
             return new SampleResult(file.FullName, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
         }

@@ -22,6 +22,10 @@ public sealed record SampleOptions
     /// <summary>Archive listings stop after this many members.</summary>
     public int MaxListedMembers { get; init; } = 1_000_000;
 
+    /// <summary>Flush each sample to disk before its rename. A caller writing many samples turns this off and flushes
+    /// the file system once per batch instead (the sampler pass does, before it moves its state on).</summary>
+    public bool FlushEach { get; init; } = true;
+
     /// <summary>Resample even when the sample is up to date.</summary>
     public bool Force { get; init; }
 }

@@ -10,6 +10,9 @@ namespace PipelineOps.Staging.Sampling;
 /// </summary>
 public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
 {
+    // Samples are not flushed one by one: the file system is flushed once before the state moves past them.
+    private readonly SampleOptions _batchOptions = options with { FlushEach = false };
+
     private const int SaveEvery = 1000;
 
     /// <summary>Called with a warning the pass wants the user to see (a replaced manifest, bad lines).</summary>
@@ -76,7 +79,7 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
             return Refused(entry, $"manifest line {entry.Line}: '{entry.Bronze}' is a symbolic link to '{real}', outside the dataset");
         }
 
-        return DataSampler.Sample(source, destination ?? SampleFolderFor(source), options, cancellationToken);
+        return DataSampler.Sample(source, destination ?? SampleFolderFor(source), _batchOptions, cancellationToken);
     }
 
     /// <summary>samples/ mirrors bronze/: bronze/2026/01/18/x.csv is sampled into samples/2026/01/18/.</summary>
@@ -104,8 +107,11 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
         }
     }
 
-    private void Save(SamplerState position) =>
+    private void Save(SamplerState position)
+    {
+        Durable.FlushFileSystem(layout.Folder); // the samples first, so the state never gets ahead of them
         SamplerState.At(layout.ManifestFile, position.Offset, position.Lines).Save(layout.SamplerStateFile);
+    }
 
     private static SampleResult Refused(ManifestEntry entry, string reason) =>
         new(entry.Bronze, null, "unknown", 0, 0, SampleStatus.Failed, reason);
