@@ -15,12 +15,16 @@
         'Convert-JsonlToParquet'
         'ConvertTo-BronzePath'
         'Copy-ToBronze'
+        'Get-Collector'
         'Get-ManifestEntry'
         'Get-PipelineOpsDependency'
         'Invoke-StagingSampler'
         'New-DataSample'
+        'Start-Collector'
+        'Stop-Collector'
         'Test-FileActive'
         'Test-ParquetFile'
+        'Wait-Collector'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

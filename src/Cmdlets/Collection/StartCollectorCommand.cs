@@ -1,0 +1,302 @@
+using System.Collections;
+using System.Management.Automation;
+using PipelineOps.Collection;
+using PipelineOps.Collection.Sources;
+using PipelineOps.Paths;
+
+namespace PipelineOps.Commands;
+
+/// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
+[Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
+[OutputType(typeof(Collector))]
+public sealed class StartCollectorCommand : PSCmdlet, IDisposable
+{
+    private const string UriSet = "Uri";
+    private const string DemoSet = "Demo";
+    private const string PipelineSet = "Pipeline";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Collector? _collector;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet)]
+    [ValidateNotNull]
+    public Uri? Uri { get; set; }
+
+    /// <summary>JSON messages sent after each WebSocket connect (a subscribe request).</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [ValidateNotNull]
+    public string[] Subscribe { get; set; } = [];
+
+    /// <summary>Reconnect when a WebSocket feed sends nothing for this long.</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [DurationTransformation]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often an HTTP endpoint is polled.</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [DurationTransformation]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The upper bound of the reconnect backoff.</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [DurationTransformation]
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Parameter(ParameterSetName = DemoSet)]
+    public SwitchParameter Demo { get; set; }
+
+    [Parameter(ParameterSetName = DemoSet)]
+    [ValidateRange(1, 1_000_000)]
+    public int Rate { get; set; } = 50;
+
+    [Parameter(ParameterSetName = DemoSet)]
+    public int? Seed { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PipelineSet)]
+    [AllowNull]
+    public object? InputObject { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Directory { get; set; } = "data";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Stream { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string StreamField { get; set; } = "type";
+
+    /// <summary>Field values to stream names; by default l2update and snapshot go to level2.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? StreamMap { get; set; }
+
+    [Parameter]
+    [ValidateSet(nameof(Collection.Rotation.Daily), nameof(Collection.Rotation.Hourly))]
+    public string Rotation { get; set; } = nameof(Collection.Rotation.Daily);
+
+    /// <summary>A time zone id (Europe/Berlin); UTC by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TimeZone { get; set; } = "UTC";
+
+    [Parameter]
+    [ValidatePattern(@"^\.[A-Za-z0-9]{1,16}$")]
+    public string Extension { get; set; } = ".jsonl";
+
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int FlushCount { get; set; } = 100;
+
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Parameter]
+    [ValidateSet(nameof(Collection.Durability.Flush), nameof(Collection.Durability.Fsync))]
+    public string Durability { get; set; } = nameof(Collection.Durability.Flush);
+
+    [Parameter]
+    [ValidateRange(1, 10_000_000)]
+    public int QueueSize { get; set; } = 10_000;
+
+    [Parameter]
+    [ValidateSet(nameof(Collection.Backpressure.Drop), nameof(Collection.Backpressure.Block))]
+    public string Backpressure { get; set; } = nameof(Collection.Backpressure.Drop);
+
+    /// <summary>Start a new sequence-numbered file for the current period instead of appending to it.</summary>
+    [Parameter]
+    public SwitchParameter NoResume { get; set; }
+
+    /// <summary>Stop by itself after this long.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? Duration { get; set; }
+
+    /// <summary>Block until the collector stops (Ctrl+C, Stop-Collector, -Duration, SIGTERM under pipelineops).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Directory);
+        if (!ShouldProcess(directory, "Start collecting"))
+        {
+            return;
+        }
+
+        var options = BuildOptions(directory);
+        var source = ParameterSetName switch
+        {
+            UriSet => SourceFor(Uri!),
+            PipelineSet => null,
+            _ => (IRecordSource)new DemoSource(Rate, Seed),
+        };
+        _collector = new Collector(options, source);
+        _collector.Start();
+        CollectorRegistry.Add(_collector);
+        WriteVerbose($"Collector {_collector.Id}: {_collector.Source} -> {directory}");
+        if (Duration is { } duration)
+        {
+            _ = Task.Delay(duration).ContinueWith(_ => _collector.StopAsync(), TaskScheduler.Default);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName != PipelineSet || _collector is null || InputObject is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _collector.PostAsync(PSObjectJson.Serialize(InputObject), _stopping.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // stopped (-Duration, Stop-Collector): the rest of the pipeline is not collected
+        }
+
+        EmitWarnings();
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_collector is null)
+        {
+            return;
+        }
+
+        if (ParameterSetName == PipelineSet || Wait)
+        {
+            WaitUntilStopped();
+        }
+
+        EmitWarnings();
+        WriteObject(_collector);
+        if (_collector.State == CollectorState.Failed)
+        {
+            WriteError(new ErrorRecord(new IOException($"Collector {_collector.Id} failed: {_collector.Stats.LastError}"),
+                "CollectorFailed", ErrorCategory.WriteError, _collector));
+        }
+    }
+
+    private void WaitUntilStopped()
+    {
+        var collector = _collector!;
+        if (ParameterSetName == PipelineSet)
+        {
+            collector.StopAsync().GetAwaiter().GetResult();
+        }
+
+        var progress = new ProgressRecord(1, $"Collector {collector.Id}", collector.Source);
+        while (!collector.Completion.Wait(TimeSpan.FromSeconds(1)))
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                collector.StopAsync().GetAwaiter().GetResult();
+                break;
+            }
+
+            EmitWarnings();
+            var s = collector.Stats;
+            progress.StatusDescription = $"{s.Received:N0} received, {s.Flushed:N0} flushed, {s.Dropped:N0} dropped, {s.Reconnects} reconnects, {s.Errors} errors";
+            progress.CurrentOperation = string.Join(", ", collector.CurrentFiles.Select(System.IO.Path.GetFileName));
+            WriteProgress(progress);
+        }
+
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+    }
+
+    /// <summary>Ctrl+C, or SIGTERM under pipelineops: stop gracefully (final flush) instead of abandoning the buffer.</summary>
+    protected override void StopProcessing()
+    {
+        _stopping.Cancel();
+        _collector?.StopAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void EmitWarnings()
+    {
+        foreach (var warning in _collector?.TakeWarnings() ?? [])
+        {
+            WriteWarning(warning);
+        }
+    }
+
+    private IRecordSource SourceFor(Uri uri) => uri.Scheme switch
+    {
+        "ws" or "wss" => new WebSocketSource(uri, Subscribe, StallTimeout, MaxBackoff),
+        "http" or "https" => new HttpPollSource(uri, Interval),
+        _ => throw Terminate(new ArgumentException($"-Uri must be ws://, wss://, http:// or https://, not '{uri.Scheme}'."), "UnsupportedUri", uri),
+    };
+
+    private CollectorOptions BuildOptions(string directory)
+    {
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        }
+        catch (TimeZoneNotFoundException e)
+        {
+            throw Terminate(e, "TimeZoneNotFound", TimeZone);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(FlushInterval), FlushInterval), (nameof(StallTimeout), StallTimeout), (nameof(Interval), Interval) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw Terminate(new ArgumentOutOfRangeException(name, $"{name} must be positive."), "NegativeDuration", value);
+            }
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (StreamMap is null)
+        {
+            map["l2update"] = "level2";
+            map["snapshot"] = "level2";
+        }
+        else
+        {
+            foreach (DictionaryEntry entry in StreamMap)
+            {
+                map[entry.Key.ToString()!] = entry.Value?.ToString() ?? "data";
+            }
+        }
+
+        return new CollectorOptions
+        {
+            Directory = directory,
+            Extension = Extension,
+            Rotation = Enum.Parse<Collection.Rotation>(Rotation),
+            TimeZone = zone,
+            StreamField = StreamField,
+            StreamMap = map,
+            Stream = Stream,
+            FlushCount = FlushCount,
+            FlushInterval = FlushInterval,
+            Durability = Enum.Parse<Collection.Durability>(Durability),
+            QueueSize = QueueSize,
+            Backpressure = ParameterSetName == UriSet && Uri!.Scheme.StartsWith("ws", StringComparison.Ordinal)
+                ? Enum.Parse<Collection.Backpressure>(Backpressure)
+                : Collection.Backpressure.Block,
+            Resume = !NoResume,
+        };
+    }
+
+    private Exception Terminate(Exception e, string id, object? target)
+    {
+        ThrowTerminatingError(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target));
+        return e;
+    }
+}

@@ -1,0 +1,410 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using PipelineOps.Collection.Sources;
+
+namespace PipelineOps.Collection;
+
+public enum CollectorState
+{
+    Running,
+    Stopping,
+    Stopped,
+    Failed,
+}
+
+/// <summary>
+/// A running collection: a source feeding a bounded queue, and one writer draining it into per-stream files that
+/// rotate by period, flush every FlushCount records or FlushInterval, and checkpoint after each flush. Memory is
+/// bounded by the queue and one batch per stream. Stopping flushes what is buffered and closes the files.
+/// </summary>
+public sealed class Collector : IAsyncDisposable
+{
+    private static int _lastId;
+
+    private readonly CollectorOptions _options;
+    private readonly IRecordSource? _source;
+    private readonly TimeProvider _clock;
+    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly Dictionary<string, StreamSink> _sinks = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopSource = new();
+    private readonly CancellationTokenSource _stopWriter = new();
+    private readonly List<string> _warnings = [];
+    private Task? _sourceTask;
+    private Task? _writerTask;
+
+    public Collector(CollectorOptions options, IRecordSource? source, TimeProvider? clock = null)
+    {
+        _options = options;
+        _source = source;
+        _clock = clock ?? TimeProvider.System;
+        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.QueueSize)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Id = Interlocked.Increment(ref _lastId);
+    }
+
+    public int Id { get; }
+
+    public string Source => _source?.Description ?? "pipeline";
+
+    public string Directory => _options.Directory;
+
+    public CollectorOptions Options => _options;
+
+    public CollectorStats Stats { get; } = new();
+
+    public CollectorState State { get; private set; } = CollectorState.Running;
+
+    public DateTime StartedUtc { get; private set; }
+
+    public DateTime? StoppedUtc { get; private set; }
+
+    /// <summary>The files being written, one per stream.</summary>
+    public IReadOnlyList<string> CurrentFiles
+    {
+        get
+        {
+            lock (_sinks)
+            {
+                return _sinks.Values.Select(s => s.CurrentFile).OfType<string>().ToList();
+            }
+        }
+    }
+
+    /// <summary>Completes when the collector has stopped (writer done, files closed); never faults: see <see cref="State"/>.</summary>
+    public Task Completion => _stopped ?? Task.CompletedTask;
+
+    private Task? _stopped;
+
+    /// <summary>Warnings since the last call (torn tails moved aside, checkpoints rebuilt, source errors).</summary>
+    public IReadOnlyList<string> TakeWarnings()
+    {
+        lock (_warnings)
+        {
+            var taken = _warnings.ToList();
+            _warnings.Clear();
+            return taken;
+        }
+    }
+
+    public void Start()
+    {
+        StartedUtc = _clock.GetUtcNow().UtcDateTime;
+        _writerTask = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _stopped = _writerTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (_source is not null)
+        {
+            var context = new SourceContext(EmitFromSource, Stats.AddReconnect, message => { Stats.AddError(message); Warn(message); });
+            _sourceTask = Task.Run(() => _source.RunAsync(context, _stopSource.Token));
+        }
+    }
+
+    /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
+    public async ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        await _queue.Writer.WriteAsync(json, cancellationToken);
+        Stats.AddReceived();
+    }
+
+    private ValueTask EmitFromSource(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        if (_options.Backpressure == Backpressure.Drop)
+        {
+            if (_queue.Writer.TryWrite(message))
+            {
+                Stats.AddReceived();
+            }
+            else
+            {
+                Stats.AddDropped();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        return PostAsync(message, cancellationToken);
+    }
+
+    /// <summary>Stops the source, writes and flushes everything queued, closes the files.</summary>
+    public async Task StopAsync(TimeSpan? drainTimeout = null)
+    {
+        if (State == CollectorState.Running)
+        {
+            State = CollectorState.Stopping;
+        }
+
+        await _stopSource.CancelAsync();
+        if (_sourceTask is not null)
+        {
+            try
+            {
+                await _sourceTask;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _queue.Writer.TryComplete();
+        if (_writerTask is null)
+        {
+            return;
+        }
+
+        if (await Task.WhenAny(_writerTask, Task.Delay(drainTimeout ?? Timeout.InfiniteTimeSpan)) != _writerTask)
+        {
+            await _stopWriter.CancelAsync(); // a writer stuck retrying a full disk: give up on what is still buffered
+        }
+
+        await Completion;
+    }
+
+    private async Task WriteLoop()
+    {
+        var reader = _queue.Reader;
+        ReadOnlyMemory<byte>? held = null; // taken from the queue but not yet buffered (a write error in between)
+        var retry = new Backoff(_options.RetryDelay, TimeSpan.FromMinutes(1));
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (held is { } record)
+                    {
+                        Accept(record);
+                        held = null;
+                    }
+
+                    while (reader.TryRead(out var next))
+                    {
+                        held = next;
+                        var sink = Accept(next);
+                        held = null; // buffered now: a failing flush below must not buffer it twice
+                        if (sink?.PendingCount >= _options.FlushCount)
+                        {
+                            Flush(sink, _clock.GetUtcNow().UtcDateTime);
+                        }
+                    }
+
+                    FlushDue(force: false);
+                    retry.Reset();
+                }
+                catch (IOException e) when (e is not CollectorConflictException)
+                {
+                    Stats.AddError(e.Message);
+                    Warn($"Write error, retrying: {e.Message}");
+                    await Task.Delay(retry.Next(), _clock, _stopWriter.Token);
+                    continue;
+                }
+
+                if (reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+
+                var wait = NextDeadline() is { } deadline ? deadline - _clock.GetUtcNow().UtcDateTime : Timeout.InfiniteTimeSpan;
+                if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
+                {
+                    continue;
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopWriter.Token);
+                if (wait != Timeout.InfiniteTimeSpan)
+                {
+                    timeout.CancelAfter(wait);
+                }
+
+                try
+                {
+                    if (!await reader.WaitToReadAsync(timeout.Token))
+                    {
+                        break; // completed and drained
+                    }
+                }
+                catch (OperationCanceledException) when (!_stopWriter.IsCancellationRequested)
+                {
+                    // flush deadline
+                }
+            }
+
+            FinalFlush(retry);
+            State = CollectorState.Stopped;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Stats.AddError(e.Message);
+            State = CollectorState.Failed;
+            throw;
+        }
+        finally
+        {
+            StoppedUtc = _clock.GetUtcNow().UtcDateTime;
+            if (State == CollectorState.Stopping)
+            {
+                State = CollectorState.Stopped;
+            }
+
+            lock (_sinks)
+            {
+                foreach (var sink in _sinks.Values)
+                {
+                    sink.Dispose();
+                }
+            }
+        }
+    }
+
+    private void FinalFlush(Backoff retry)
+    {
+        while (true)
+        {
+            try
+            {
+                FlushDue(force: true);
+                return;
+            }
+            catch (IOException e) when (e is not CollectorConflictException)
+            {
+                Stats.AddError(e.Message);
+                Warn($"Write error on the final flush, retrying: {e.Message}");
+                Task.Delay(retry.Next(), _clock, _stopWriter.Token).GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    /// <summary>Buffers one message in its stream's sink (rotating first if its period changed); bad ones are quarantined.</summary>
+    private StreamSink? Accept(ReadOnlyMemory<byte> message)
+    {
+        var now = _clock.GetUtcNow();
+        RecordInspector.Fields fields;
+        ReadOnlyMemory<byte> line;
+        try
+        {
+            line = RecordInspector.OneLine(message);
+            fields = RecordInspector.Inspect(line.Span, _options.StreamField, _options.TimeField, _options.SequenceField);
+        }
+        catch (JsonException e)
+        {
+            Quarantine(message, e.Message, now.UtcDateTime);
+            return null;
+        }
+
+        var stream = StreamOf(fields);
+        StreamSink? sink;
+        lock (_sinks)
+        {
+            if (!_sinks.TryGetValue(stream, out sink))
+            {
+                sink = new StreamSink(stream, _options, Warn);
+                _sinks[stream] = sink;
+            }
+        }
+
+        sink.Add(line.Span, Period.Of(now, _options.Rotation, _options.TimeZone), fields, now.UtcDateTime);
+        return sink;
+    }
+
+    private string StreamOf(RecordInspector.Fields fields)
+    {
+        if (_options.Stream is { } fixedStream)
+        {
+            return fixedStream;
+        }
+
+        var value = fields.Stream;
+        if (value is null)
+        {
+            return _options.DefaultStream;
+        }
+
+        return _options.StreamMap.TryGetValue(value, out var mapped) ? mapped : SafeName(value);
+    }
+
+    /// <summary>A field value as a file-name part: letters, digits, - and _ only, so a value never makes a path.</summary>
+    private static string SafeName(string value)
+    {
+        var name = new string(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' ? c : '_').Take(64).ToArray());
+        return name.Length == 0 ? "data" : name;
+    }
+
+    private void FlushDue(bool force)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        List<StreamSink> sinks;
+        lock (_sinks)
+        {
+            sinks = _sinks.Values.ToList();
+        }
+
+        foreach (var sink in sinks)
+        {
+            if (force ? sink.PendingCount > 0 : sink.FlushDue(now))
+            {
+                Flush(sink, now);
+            }
+        }
+    }
+
+    private void Flush(StreamSink sink, DateTime now)
+    {
+        var (records, bytes) = sink.Flush(now);
+        if (records > 0)
+        {
+            Stats.AddFlushed(records, bytes, now);
+        }
+    }
+
+    private DateTime? NextDeadline()
+    {
+        lock (_sinks)
+        {
+            return _sinks.Values.Select(s => s.FlushDeadline).Where(d => d is not null).Min();
+        }
+    }
+
+    private void Quarantine(ReadOnlyMemory<byte> message, string error, DateTime now)
+    {
+        Stats.AddRejected();
+        var path = Path.Combine(_options.Directory, "_rejects", $"collector_{now:yyyyMMdd}.rejects");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var line = JsonSerializer.Serialize(new
+            {
+                received = now.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+                error,
+                text = Encoding.UTF8.GetString(message.Span),
+            });
+            File.AppendAllText(path, line + "\n");
+        }
+        catch (IOException e)
+        {
+            Warn($"Cannot quarantine a bad record in {path}: {e.Message}");
+        }
+
+        Warn($"A message that is not one JSON object was quarantined in {path}: {error}");
+    }
+
+    private void Warn(string message)
+    {
+        lock (_warnings)
+        {
+            if (_warnings.Count < 1000)
+            {
+                _warnings.Add(message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stopSource.Dispose();
+        _stopWriter.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace PipelineOps.Collection.Sources;
+
+/// <summary>Polls a JSON endpoint every interval: an array becomes one record per element, an object one record.
+/// Failed polls are reported and retried at the next interval.</summary>
+public sealed class HttpPollSource(Uri uri, TimeSpan interval) : IRecordSource
+{
+    public string Description => uri.ToString();
+
+    public async Task RunAsync(SourceContext context, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(5, interval.TotalSeconds)) };
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            try
+            {
+                var body = await http.GetByteArrayAsync(uri, cancellationToken);
+                using var document = JsonDocument.Parse(body);
+                if (document.RootElement.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var element in document.RootElement.EnumerateArray())
+                    {
+                        await context.EmitAsync(JsonSerializer.SerializeToUtf8Bytes(element), cancellationToken);
+                    }
+                }
+                else
+                {
+                    await context.EmitAsync(body, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+            {
+                context.Error($"{uri}: {e.Message}; polling again in {interval.TotalSeconds:0.#} s");
+            }
+        }
+        while (await WaitAsync(timer, cancellationToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

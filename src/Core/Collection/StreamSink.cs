@@ -1,0 +1,231 @@
+namespace PipelineOps.Collection;
+
+/// <summary>
+/// One stream's writing: the open file of the current period, the records buffered for it, and its checkpoint.
+/// Files are only ever appended to; a batch is written in one write and, when the write fails (disk full), cut back
+/// to where it started, so no torn line is left and the batch stays buffered for the retry. An exclusive lock per
+/// stream keeps a second collector from writing the same files.
+/// </summary>
+internal sealed class StreamSink : IDisposable
+{
+    private readonly string _stream;
+    private readonly CollectorOptions _options;
+    private readonly Action<string> _warn;
+    private readonly string _checkpointPath;
+    private readonly MemoryStream _pending = new();
+    private FileStream? _lock;
+    private FileStream? _file;
+    private Period? _period;
+    private long _records;
+    private long _totalFlushed;
+    private int _pendingCount;
+    private DateTime _firstPendingUtc;
+    private string? _lastTime;
+    private string? _lastSequence;
+
+    public StreamSink(string stream, CollectorOptions options, Action<string> warn)
+    {
+        _stream = stream;
+        _options = options;
+        _warn = warn;
+        _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
+    }
+
+    public string? CurrentFile { get; private set; }
+
+    public int PendingCount => _pendingCount;
+
+    /// <summary>Buffers one record for the period it arrived in, rotating first when the period changed.</summary>
+    public void Add(ReadOnlySpan<byte> line, Period period, RecordInspector.Fields fields, DateTime nowUtc)
+    {
+        if (_period is { } current && current != period)
+        {
+            Flush(nowUtc);
+            CloseFile();
+        }
+
+        if (_file is null)
+        {
+            Open(period);
+        }
+
+        if (_pendingCount == 0)
+        {
+            _firstPendingUtc = nowUtc;
+        }
+
+        _pending.Write(line);
+        _pending.WriteByte((byte)'\n');
+        _pendingCount++;
+        _lastTime = fields.Time ?? _lastTime;
+        _lastSequence = fields.Sequence ?? _lastSequence;
+    }
+
+    public bool FlushDue(DateTime nowUtc) =>
+        _pendingCount >= _options.FlushCount || (_pendingCount > 0 && nowUtc - _firstPendingUtc >= _options.FlushInterval);
+
+    /// <summary>When the buffered records must be flushed by, at the latest.</summary>
+    public DateTime? FlushDeadline => _pendingCount > 0 ? _firstPendingUtc + _options.FlushInterval : null;
+
+    /// <summary>Writes the buffered records in one write and flushes them. On an IOException the file is cut back to
+    /// where the write began and the records stay buffered.</summary>
+    /// <returns>Records and bytes flushed.</returns>
+    public (int Records, long Bytes) Flush(DateTime nowUtc)
+    {
+        if (_pendingCount == 0 || _file is null)
+        {
+            return (0, 0);
+        }
+
+        var start = _file.Length;
+        try
+        {
+            _file.Position = start;
+            _file.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
+            _file.Flush(flushToDisk: _options.Durability == Durability.Fsync);
+        }
+        catch (IOException)
+        {
+            TryCutBack(start);
+            throw;
+        }
+
+        var flushed = (_pendingCount, _pending.Length);
+        _records += _pendingCount;
+        _totalFlushed += _pendingCount;
+        _pending.SetLength(0);
+        _pendingCount = 0;
+        SaveCheckpoint(nowUtc);
+        return flushed;
+    }
+
+    private void TryCutBack(long length)
+    {
+        try
+        {
+            _file!.SetLength(length);
+            _file.Flush(flushToDisk: false);
+        }
+        catch (IOException e)
+        {
+            _warn($"{CurrentFile}: could not cut a failed write back to {length} bytes ({e.Message}); the next start moves any torn tail aside.");
+        }
+    }
+
+    private void Open(Period period)
+    {
+        Directory.CreateDirectory(_options.Directory);
+        _lock ??= TakeLock();
+        var stamp = period.Stamp(_options.Rotation);
+        var sequence = period.SecondPass ? 1 : 0;
+        string path;
+        if (_options.Resume)
+        {
+            path = Path.Combine(_options.Directory, StreamFileName.For(_stream, stamp, sequence, _options.Extension));
+        }
+        else
+        {
+            while (File.Exists(path = Path.Combine(_options.Directory, StreamFileName.For(_stream, stamp, sequence, _options.Extension))))
+            {
+                sequence++;
+            }
+        }
+
+        var existed = File.Exists(path);
+        if (existed)
+        {
+            var moved = TornTail.Repair(path, out var sidecar);
+            if (moved > 0)
+            {
+                _warn($"{path}: a torn last line of {moved} bytes (a crash mid-write) was moved to {sidecar}.");
+            }
+        }
+
+        // CreateNew when not resuming: nothing ever replaces an existing file.
+        _file = new FileStream(path, existed ? FileMode.Open : FileMode.CreateNew, FileAccess.Write,
+            FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        _file.Seek(0, SeekOrigin.End);
+        _period = period;
+        CurrentFile = path;
+        Reconcile(path, _file.Length);
+    }
+
+    /// <summary>Record counts from the checkpoint, checked against the data file (the truth), or counted afresh.</summary>
+    private void Reconcile(string path, long length)
+    {
+        Checkpoint? checkpoint = null;
+        try
+        {
+            checkpoint = Checkpoint.Load(_checkpointPath);
+        }
+        catch (InvalidDataException e)
+        {
+            _warn(e.Message + " It is rebuilt from the data file.");
+        }
+
+        _totalFlushed = checkpoint?.TotalFlushed ?? 0;
+        _lastTime = checkpoint?.LastRecordTime;
+        _lastSequence = checkpoint?.LastSequence;
+        if (checkpoint is not null && checkpoint.File == Path.GetFileName(path) && checkpoint.Offset <= length)
+        {
+            var after = TornTail.CountLines(path, checkpoint.Offset);
+            _records = checkpoint.Records + after;
+            _totalFlushed += after;
+            return;
+        }
+
+        _records = length == 0 ? 0 : TornTail.CountLines(path, 0);
+        if (checkpoint is not null && checkpoint.File == Path.GetFileName(path))
+        {
+            _warn($"{path} is shorter ({length} bytes) than its checkpoint says ({checkpoint.Offset}); the checkpoint is rebuilt from the file.");
+        }
+        else if (checkpoint is null && length > 0)
+        {
+            _warn($"{path} has no checkpoint; it is rebuilt from the file ({_records} records).");
+        }
+    }
+
+    private void SaveCheckpoint(DateTime nowUtc)
+    {
+        var checkpoint = new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime, _lastSequence, nowUtc);
+        try
+        {
+            checkpoint.Save(_checkpointPath, _options.Durability == Durability.Fsync);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth.");
+        }
+    }
+
+    private FileStream TakeLock()
+    {
+        var path = Path.Combine(_options.Directory, ".pipelineops", $"{_stream}.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new CollectorConflictException($"Stream '{_stream}' in '{_options.Directory}' is being collected by another process ({e.Message}).");
+        }
+    }
+
+    private void CloseFile()
+    {
+        _file?.Dispose();
+        _file = null;
+        _period = null;
+    }
+
+    public void Dispose()
+    {
+        CloseFile();
+        _lock?.Dispose();
+        _lock = null;
+    }
+}
+
+/// <summary>Another collector holds the stream.</summary>
+public sealed class CollectorConflictException(string message) : IOException(message);
