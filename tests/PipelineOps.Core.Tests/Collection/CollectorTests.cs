@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using PipelineOps.Collection;
+using PipelineOps.Collection.Sources;
+using PipelineOps.Tests.Shared;
+using PipelineOps.Tests.Support;
+
+namespace PipelineOps.Tests.Collection;
+
+public sealed class CollectorTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private CollectorOptions Options(Func<CollectorOptions, CollectorOptions>? change = null)
+    {
+        var options = new CollectorOptions
+        {
+            Directory = _temp.Path,
+            StreamMap = new Dictionary<string, string> { ["l2update"] = "level2", ["snapshot"] = "level2" },
+            FlushInterval = TimeSpan.FromMilliseconds(200),
+        };
+        return change is null ? options : change(options);
+    }
+
+    private static async Task<Collector> Run(CollectorOptions options, IRecordSource? source, Func<Collector, Task> body)
+    {
+        var collector = new Collector(options, source);
+        collector.Start();
+        await body(collector);
+        await collector.StopAsync();
+        return collector;
+    }
+
+    private static async Task Post(Collector collector, params string[] records)
+    {
+        foreach (var record in records)
+        {
+            await collector.PostAsync(Encoding.UTF8.GetBytes(record), CancellationToken.None);
+        }
+    }
+
+    private string Today(string stream, string suffix = "") =>
+        Path.Combine(_temp.Path, $"{stream}_{DateTime.UtcNow:yyyyMMdd}{suffix}.jsonl");
+
+    [Fact]
+    public async Task Demo_records_go_to_their_streams_and_everything_received_is_flushed_on_stop()
+    {
+        var collector = await Run(Options(o => o with { FlushCount = 64 }), new DemoSource(3000, seed: 1), _ => Task.Delay(700));
+
+        Assert.Equal(CollectorState.Stopped, collector.State);
+        Assert.True(collector.Stats.Received > 1000);
+        Assert.Equal(collector.Stats.Received, collector.Stats.Flushed);
+        var lines = Directory.GetFiles(_temp.Path, "*.jsonl").SelectMany(File.ReadAllLines).ToList();
+        Assert.Equal(collector.Stats.Flushed, lines.Count);
+        Assert.All(lines, line => JsonDocument.Parse(line).Dispose());
+        Assert.Equal(["level2", "ticker"], Directory.GetFiles(_temp.Path, "*.jsonl").Select(f => Path.GetFileName(f).Split('_')[0]).Order().ToArray());
+        var checkpoint = Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "level2"))!;
+        Assert.Equal(new FileInfo(Today("level2")).Length, checkpoint.Offset);
+        Assert.Equal(File.ReadAllLines(Today("level2")).Length, checkpoint.Records);
+    }
+
+    [Fact]
+    public async Task Flushes_on_count_and_on_time_whichever_comes_first()
+    {
+        var collector = new Collector(Options(o => o with { Stream = "s", FlushCount = 3, FlushInterval = TimeSpan.FromMilliseconds(400) }), null);
+        collector.Start();
+        await Post(collector, "{\"n\":1}", "{\"n\":2}");
+        await Task.Delay(100);
+        var beforeDeadline = collector.Stats.Flushed;
+        await Post(collector, "{\"n\":3}");
+        await WaitFor(() => collector.Stats.Flushed == 3);
+        await Post(collector, "{\"n\":4}");
+        await WaitFor(() => collector.Stats.Flushed == 4, TimeSpan.FromSeconds(5));
+        await collector.StopAsync();
+
+        Assert.Equal(0, beforeDeadline);
+        Assert.Equal(4, File.ReadAllLines(Today("s")).Length);
+    }
+
+    [Fact]
+    public async Task A_restart_appends_and_moves_a_torn_last_line_to_a_sidecar()
+    {
+        var file = Today("s");
+        File.WriteAllText(file, "{\"n\":1}\n{\"n\":2}\n{\"n\":3,\"to");
+
+        var collector = await Run(Options(o => o with { Stream = "s" }), null, c => Post(c, "{\"n\":4}"));
+
+        Assert.Equal(["{\"n\":1}", "{\"n\":2}", "{\"n\":4}"], File.ReadAllLines(file));
+        Assert.Equal("{\"n\":3,\"to\n", File.ReadAllText(file + ".torn"));
+        Assert.Contains(collector.TakeWarnings(), w => w.Contains("torn", StringComparison.Ordinal));
+        Assert.Equal(3, Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!.Records);
+    }
+
+    [Fact]
+    public async Task NoResume_starts_a_sequence_numbered_file_and_never_touches_the_old_one()
+    {
+        var file = Today("s");
+        File.WriteAllText(file, "{\"old\":true}\n");
+        var before = SHA256.HashData(File.ReadAllBytes(file));
+
+        await Run(Options(o => o with { Stream = "s", Resume = false }), null, c => Post(c, "{\"n\":1}"));
+        await Run(Options(o => o with { Stream = "s", Resume = false }), null, c => Post(c, "{\"n\":2}"));
+
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(file)));
+        Assert.Equal("{\"n\":1}\n", File.ReadAllText(Today("s", ".1")));
+        Assert.Equal("{\"n\":2}\n", File.ReadAllText(Today("s", ".2")));
+    }
+
+    [Fact]
+    public async Task A_corrupt_checkpoint_is_rebuilt_from_the_data_file_with_a_warning()
+    {
+        File.WriteAllText(Today("s"), "{\"n\":1}\n{\"n\":2}\n");
+        Directory.CreateDirectory(Path.Combine(_temp.Path, ".pipelineops"));
+        File.WriteAllText(Checkpoint.PathFor(_temp.Path, "s"), "{ not json");
+
+        var collector = await Run(Options(o => o with { Stream = "s" }), null, c => Post(c, "{\"n\":3}"));
+
+        Assert.Contains(collector.TakeWarnings(), w => w.Contains("rebuilt", StringComparison.Ordinal));
+        var checkpoint = Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!;
+        Assert.Equal((3L, new FileInfo(Today("s")).Length), (checkpoint.Records, checkpoint.Offset));
+    }
+
+    [Fact]
+    public async Task Messages_that_are_not_one_json_object_are_quarantined_and_pretty_ones_become_one_line()
+    {
+        var collector = await Run(Options(o => o with { Stream = "s" }), null,
+            c => Post(c, "{\"ok\":1}", "not json", "[1,2]", "{\n  \"pretty\": [1,\n 2]\n}"));
+
+        Assert.Equal(["{\"ok\":1}", "{\"pretty\":[1,2]}"], File.ReadAllLines(Today("s")));
+        Assert.Equal(2, collector.Stats.Rejected);
+        var rejects = File.ReadAllLines(Directory.GetFiles(Path.Combine(_temp.Path, "_rejects")).Single());
+        Assert.Equal("not json", JsonDocument.Parse(rejects[0]).RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Stream_names_from_field_values_cannot_make_paths()
+    {
+        await Run(Options(), null, c => Post(c, "{\"type\":\"../../etc/x\"}"));
+
+        Assert.Single(Directory.GetFiles(_temp.Path, "______etc_x_*.jsonl"));
+    }
+
+    [Fact]
+    public async Task A_second_collector_on_the_same_stream_fails_instead_of_interleaving()
+    {
+        var first = new Collector(Options(o => o with { Stream = "s" }), null);
+        first.Start();
+        await Post(first, "{\"n\":1}");
+        await WaitFor(() => first.CurrentFiles.Count == 1);
+
+        var second = new Collector(Options(o => o with { Stream = "s" }), null);
+        second.Start();
+        await Post(second, "{\"n\":2}");
+        await second.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await first.StopAsync();
+
+        Assert.Equal(CollectorState.Failed, second.State);
+        Assert.Contains("another process", second.Stats.LastError);
+        Assert.Equal(["{\"n\":1}"], File.ReadAllLines(Today("s")));
+    }
+
+    [Fact]
+    public async Task WebSocket_feed_with_bursts_drops_and_a_stall_is_followed_by_reconnects_without_loss_or_duplicates()
+    {
+        await using var feed = await WebSocketFeed.StartAsync();
+        feed.DropAfter = 300;
+        feed.Stall = (Connection: 2, Messages: 100);
+        feed.Total = 1000;
+        var source = new WebSocketSource(feed.Uri, ["{\"type\":\"subscribe\",\"channels\":[\"ticker\"]}"], TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(200));
+
+        var collector = await Run(Options(o => o with { Stream = "feed", FlushCount = 50 }), source,
+            c => WaitFor(() => c.Stats.Flushed >= 1000 || c.State != CollectorState.Running, TimeSpan.FromSeconds(60)));
+
+        var ids = File.ReadAllLines(Today("feed")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), ids);
+        // 300 then dropped, 100 then stalled, 300 then dropped, the last 300: four connections, three reconnects.
+        Assert.Equal(4, feed.Connections);
+        Assert.Equal(3, collector.Stats.Reconnects);
+        Assert.Contains(collector.TakeWarnings(), w => w.Contains("stalled", StringComparison.Ordinal));
+        Assert.Equal(4, feed.Received.Count(m => m.Contains("subscribe", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_repeated_autumn_hour_goes_to_a_sequence_file_and_never_meets_the_first_pass()
+    {
+        // A zone with a DST rule (no tz database needed): +1 standard, +2 summer, back at 03:00 on the last Sunday of October.
+        var rule = TimeZoneInfo.AdjustmentRule.CreateAdjustmentRule(DateTime.MinValue.Date, DateTime.MaxValue.Date, TimeSpan.FromHours(1),
+            TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 2, 0, 0), 3, 5, DayOfWeek.Sunday),
+            TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 3, 0, 0), 10, 5, DayOfWeek.Sunday));
+        var zone = TimeZoneInfo.CreateCustomTimeZone("Test/Berlin", TimeSpan.FromHours(1), "Test", "Test", "Test summer", [rule]);
+
+        var first = Period.Of(new DateTimeOffset(2026, 10, 25, 0, 30, 0, TimeSpan.Zero), Rotation.Hourly, zone);  // 02:30 +02
+        var second = Period.Of(new DateTimeOffset(2026, 10, 25, 1, 30, 0, TimeSpan.Zero), Rotation.Hourly, zone); // 02:30 +01
+
+        Assert.Equal("20261025_02", first.Stamp(Rotation.Hourly));
+        Assert.Equal(first.Stamp(Rotation.Hourly), second.Stamp(Rotation.Hourly));
+        Assert.False(first.SecondPass);
+        Assert.True(second.SecondPass);
+        Assert.NotEqual(first, second);
+        Assert.Equal("level2_20261025_02.1.jsonl", StreamFileName.For("level2", second.Stamp(Rotation.Hourly), 1, ".jsonl"));
+        Assert.NotNull(PipelineOps.Files.FileNameStamp.TryParse("level2_20261025_02.1.jsonl"));
+    }
+
+    private static async Task WaitFor(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+}
