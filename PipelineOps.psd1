@@ -22,6 +22,7 @@
         'New-DataSample'
         'Start-Collector'
         'Stop-Collector'
+        'Test-DataContinuity'
         'Test-FileActive'
         'Test-ParquetFile'
         'Wait-Collector'

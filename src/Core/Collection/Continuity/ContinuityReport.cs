@@ -1,0 +1,34 @@
+namespace PipelineOps.Collection.Continuity;
+
+/// <summary>A stretch with no records for one product (or the whole stream when records carry no product).</summary>
+public sealed record Gap(string? Product, DateTime From, DateTime To)
+{
+    public TimeSpan Length => To - From;
+}
+
+/// <summary>
+/// What a stream's files cover. Score (0-100) = 100 x Coverage x Validity, where Coverage = 1 - (time inside gaps,
+/// summed over products) / (span x products) and Validity = records / (records + bad lines): a stream with no gap
+/// longer than the threshold and no bad line scores 100.
+/// </summary>
+public sealed record ContinuityReport(
+    string Stream,
+    IReadOnlyList<string> Files,
+    long Records,
+    long BadLines,
+    IReadOnlyList<string> EmptyFiles,
+    DateTime? Start,
+    DateTime? End,
+    IReadOnlyList<string> Products,
+    IReadOnlyList<Gap> Gaps,
+    long GapCount,
+    TimeSpan GapTime,
+    double Coverage,
+    double Validity,
+    double Score,
+    IReadOnlyList<string> Problems)
+{
+    public TimeSpan Duration => Start is { } s && End is { } e ? e - s : TimeSpan.Zero;
+
+    public override string ToString() => Stream;
+}
