@@ -7,7 +7,8 @@
     open by a writer, one ending in a torn line), an upload under a temporary name - and shows what
     Test-FileActive says about each file and the files a converter may take. Then it runs the nightly job:
     Convert-JsonlToParquet turns the completed files into a date-partitioned Parquet dataset (skipping today's,
-    with the reasons), and Test-ParquetFile checks the result.
+    with the reasons), and Test-ParquetFile checks the result. Last, Start-Collector collects three seconds of the
+    built-in market feed and Test-DataContinuity reports what the files cover.
     Runs in pwsh with the module imported, or through the pipelineops host:
 
         ./out/host/pipelineops -File examples/demo.ps1
@@ -74,6 +75,15 @@ try {
     ''
     "Checking the dataset:"
     Test-ParquetFile -LiteralPath ([System.IO.Path]::Combine($Directory, 'dataset')) -Recurse -Deep | Out-Host
+
+    ''
+    "The collector: three seconds of the built-in market feed into $Directory/collected"
+    $collected = [System.IO.Path]::Combine($Directory, 'collected')
+    Start-Collector -Demo -Rate 300 -Seed 42 -Directory $collected -FlushInterval 1s -Duration 3s -Wait | Out-Host
+
+    ''
+    "What the collected files cover:"
+    Test-DataContinuity -LiteralPath $collected -GapThreshold 5s | Out-Host
 }
 finally {
     $writer.Dispose()

@@ -14,6 +14,9 @@ internal static class Program
             case "convert":
                 ConvertBench.Run(options);
                 return 0;
+            case "collect":
+                CollectBench.Run(options);
+                return 0;
             case "sample":
                 SampleBench.Run(options);
                 return 0;
@@ -28,6 +31,9 @@ internal static class Program
                                       on the same tree. Options: --files 100000 --repeat 5 --dir <tree folder>
                       convert         Convert-JsonlToParquet's engine against DuckDB's COPY (read_json) TO parquet on the
                                       same market-data JSONL. Options: --mb 256 --codec zstd --dir <work folder>
+                      collect         The collector's sustained write rate from its demo source (Flush, Fsync) against
+                                      a FileStream append loop, and its memory when the source outruns the writer.
+                                      Options: --seconds 5 --flush-count 100 --dir <work folder>
                       sample          The staging sampler: a pass over a 1,000,000-entry manifest (nothing / 1% changed)
                                       against re-reading the whole manifest; sampling time for small vs huge csv, jsonl,
                                       jsonl.gz and parquet. Options: --entries 1000000 --small-mb 5 --large-gb 5 --repeat 3

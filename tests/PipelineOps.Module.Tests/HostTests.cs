@@ -96,6 +96,8 @@ public sealed class HostTests : IDisposable
         Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"(?m)^True\s+1\s+1\s").Count);
         Assert.Equal(6L, DuckDb.Scalar($"select count(*) from {DuckDb.Dataset(Path.Combine(folder, "dataset"))}"));
         Assert.Contains("PROGRESS: Convert-JsonlToParquet: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s+1 Stopped\s+[\d,]+\s+[\d,]+\s+0\s+0\s+0 .*demo \(300/s, seed 42\)", result.Stdout);
+        Assert.Matches(@"(?m)^level2\s+100\.0\s", result.Stdout);
     }
 
     [Fact]

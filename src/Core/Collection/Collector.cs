@@ -305,8 +305,26 @@ public sealed class Collector : IAsyncDisposable
             }
         }
 
-        sink.Add(line.Span, Period.Of(now, _options.Rotation, _options.TimeZone), fields, now.UtcDateTime);
+        sink.Add(line.Span, PeriodOf(now), fields, now.UtcDateTime);
         return sink;
+    }
+
+    // The period of the last record and the UTC instants it spans: time-zone conversion once per period, not per record.
+    private (Period Period, DateTimeOffset From, DateTimeOffset Until)? _periodCache;
+
+    private Period PeriodOf(DateTimeOffset now)
+    {
+        if (_periodCache is { } cached && now >= cached.From && now < cached.Until)
+        {
+            return cached.Period;
+        }
+
+        var period = Period.Of(now, _options.Rotation, _options.TimeZone);
+        // Valid until the next whole minute at most: cheap, and never wrong across DST or period boundaries, which
+        // fall on whole minutes.
+        var minute = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).ToOffset(now.Offset);
+        _periodCache = (period, minute, minute.AddMinutes(1));
+        return period;
     }
 
     private string StreamOf(RecordInspector.Fields fields)

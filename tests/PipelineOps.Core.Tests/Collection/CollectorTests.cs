@@ -169,7 +169,9 @@ public sealed class CollectorTests : IDisposable
         feed.DropAfter = 300;
         feed.Stall = (Connection: 2, Messages: 100);
         feed.Total = 1000;
-        var source = new WebSocketSource(feed.Uri, ["{\"type\":\"subscribe\",\"channels\":[\"ticker\"]}"], TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(200));
+        // A stall timeout well above scheduling hiccups on a loaded CI machine: a false stall would reconnect and lose
+        // what the server had in flight on the abandoned connection, as any at-most-once feed does.
+        var source = new WebSocketSource(feed.Uri, ["{\"type\":\"subscribe\",\"channels\":[\"ticker\"]}"], TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(200));
 
         var collector = await Run(Options(o => o with { Stream = "feed", FlushCount = 50 }), source,
             c => WaitFor(() => c.Stats.Flushed >= 1000 || c.State != CollectorState.Running, TimeSpan.FromSeconds(60)));
