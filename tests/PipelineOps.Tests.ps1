@@ -295,3 +295,37 @@ Describe 'Staging: Copy-ToBronze, New-DataSample, Invoke-StagingSampler' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'SampleFailed,*'
     }
 }
+
+Describe 'Start-Collector and Test-DataContinuity' {
+    BeforeEach {
+        $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    }
+
+    It 'writes piped objects as one JSON line each and reports them flushed' {
+        $collector = 1..250 | ForEach-Object { [pscustomobject]@{ type = 'reading'; n = $_ } } | Start-Collector -Directory $dir -Stream readings -FlushCount 100
+        $collector.State | Should -Be 'Stopped'
+        $collector.Stats.Flushed | Should -Be 250
+        (Get-Content (Get-ChildItem $dir -Filter 'readings_*.jsonl').FullName).Count | Should -Be 250
+    }
+
+    It 'runs in the background until Stop-Collector, and appends after a torn line moved aside' {
+        $file = Join-Path $dir ('demo_{0:yyyyMMdd}.jsonl' -f [datetime]::UtcNow)
+        $null = New-Item -ItemType Directory -Force $dir
+        [System.IO.File]::WriteAllText($file, "{`"n`":1}`n{`"n`":2,`"to")
+        $c = Start-Collector -Demo -Rate 500 -Directory $dir -Stream demo -FlushInterval 200ms
+        Start-Sleep -Milliseconds 800
+        $stopped = Stop-Collector -Id $c.Id -WarningVariable warnings
+        $stopped.Stats.Flushed | Should -BeGreaterThan 0
+        Get-Content "$file.torn" | Should -Be '{"n":2,"to'
+        (Get-Content $file)[0] | Should -Be '{"n":1}'
+    }
+
+    It 'scores a stream with a gap below 100' {
+        $null = New-Item -ItemType Directory -Force $dir
+        $lines = 0..59 | Where-Object { $_ -lt 10 -or $_ -ge 40 } | ForEach-Object { '{{"product_id":"BTC-USD","time":"2025-11-14T10:{0:00}:00Z"}}' -f $_ }
+        Set-Content (Join-Path $dir 'ticker_20251114.jsonl') $lines
+        $report = Test-DataContinuity $dir -GapThreshold 5m
+        $report.GapCount | Should -Be 1
+        $report.Score | Should -BeLessThan 100
+    }
+}
