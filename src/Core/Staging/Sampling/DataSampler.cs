@@ -91,7 +91,7 @@ public static class DataSampler
                 var csv = format.Layout == Layout.Csv;
                 RecordCopier.Outcome copied;
                 var wanted = options.Rows + (csv ? 1 : 0);
-                using (var source = new CountingStream(Codecs.Decompress(input, format.Codec)))
+                using (var source = new LengthLimitedStream(Codecs.Decompress(input, format.Codec), long.MaxValue)) // Position: bytes read
                 using (var sample = Codecs.Compress(output, format.Codec))
                 {
                     copied = RecordCopier.Copy(source, sample, wanted, csv, options.MaxReadBytes, cancellationToken);
@@ -115,11 +115,11 @@ public static class DataSampler
             case Layout.Json:
             {
                 JsonSample.Outcome outcome;
-                using (var source = new CountingStream(Codecs.Decompress(input, format.Codec)))
+                using (var source = new LengthLimitedStream(Codecs.Decompress(input, format.Codec), long.MaxValue)) // Position: bytes read
                 using (var sample = Codecs.Compress(output, format.Codec))
                 {
                     outcome = JsonSample.Copy(source, sample, options, cancellationToken);
-                    RequireWholeGzip(format, input, source, readToEnd: source.BytesRead <= options.MaxReadBytes);
+                    RequireWholeGzip(format, input, source, readToEnd: source.Position <= options.MaxReadBytes);
                 }
 
                 if (!outcome.DocumentTooLarge)
@@ -158,11 +158,11 @@ public static class DataSampler
         }
     }
 
-    private static void RequireWholeGzip(SourceFormat format, FileStream input, CountingStream decompressed, bool readToEnd)
+    private static void RequireWholeGzip(SourceFormat format, FileStream input, LengthLimitedStream decompressed, bool readToEnd)
     {
-        if (format.Codec == Codec.Gzip && readToEnd && !GzipTrailer.Matches(input, decompressed.BytesRead))
+        if (format.Codec == Codec.Gzip && readToEnd && !GzipTrailer.Matches(input, decompressed.Position))
         {
-            throw new EndOfStreamException($"the gzip data ends after {decompressed.BytesRead} bytes without the trailer that closes it");
+            throw new EndOfStreamException($"the gzip data ends after {decompressed.Position} bytes without the trailer that closes it");
         }
     }
 
