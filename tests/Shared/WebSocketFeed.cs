@@ -18,6 +18,7 @@ public sealed class WebSocketFeed : IAsyncDisposable
     private readonly WebApplication _app;
     private long _nextId;
     private int _connections;
+    private int _polls;
 
     /// <summary>Messages per connection before the server drops it (0: never).</summary>
     public int DropAfter { get; set; }
@@ -41,6 +42,9 @@ public sealed class WebSocketFeed : IAsyncDisposable
 
     public Uri Uri { get; private set; } = null!;
 
+    /// <summary>An HTTP endpoint answering each GET with a JSON array of two records, numbered by poll.</summary>
+    public Uri PollUri => new(Uri.ToString().Replace("ws://", "http://", StringComparison.Ordinal).Replace("/feed", "/poll", StringComparison.Ordinal));
+
     private WebSocketFeed()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,6 +53,11 @@ public sealed class WebSocketFeed : IAsyncDisposable
         _app = builder.Build();
         _app.UseWebSockets();
         _app.Map("/feed", Serve);
+        _app.MapGet("/poll", () =>
+        {
+            var polls = Interlocked.Increment(ref _polls);
+            return Results.Text($"[{{\"type\":\"price\",\"poll\":{polls},\"n\":1}},{{\"type\":\"price\",\"poll\":{polls},\"n\":2}}]", "application/json");
+        });
     }
 
     public static async Task<WebSocketFeed> StartAsync()

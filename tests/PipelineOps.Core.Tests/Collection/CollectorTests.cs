@@ -186,6 +186,37 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_http_endpoint_is_polled_and_each_array_element_becomes_a_record()
+    {
+        await using var feed = await WebSocketFeed.StartAsync();
+
+        await Run(Options(o => o with { Stream = "prices", FlushCount = 2 }), new HttpPollSource(feed.PollUri, TimeSpan.FromMilliseconds(100)),
+            c => WaitFor(() => c.Stats.Flushed >= 6));
+
+        var records = File.ReadAllLines(Today("prices")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(records.Count >= 6);
+        Assert.Equal([1, 1, 2, 2, 3, 3], records.Take(6).Select(r => r.GetProperty("poll").GetInt32()));
+        Assert.Equal([1, 2], records.Take(2).Select(r => r.GetProperty("n").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_failing_disk_is_reported_and_retried_with_the_records_kept_in_the_buffer()
+    {
+        // Writes to /dev/full fail with ENOSPC, as on a full disk.
+        File.CreateSymbolicLink(Today("s"), "/dev/full");
+        var collector = new Collector(Options(o => o with { Stream = "s", FlushCount = 1, RetryDelay = TimeSpan.FromMilliseconds(50) }), null);
+        collector.Start();
+        await Post(collector, "{\"n\":1}", "{\"n\":2}");
+        await WaitFor(() => collector.Stats.Errors >= 3);
+
+        Assert.Equal(CollectorState.Running, collector.State);
+        Assert.Equal(0, collector.Stats.Flushed);
+        Assert.Equal(2, collector.Stats.Pending);
+        Assert.Contains("space", collector.Stats.LastError, StringComparison.OrdinalIgnoreCase);
+        await collector.StopAsync(TimeSpan.FromMilliseconds(500)); // gives up on the buffer only when told to stop
+    }
+
+    [Fact]
     public void The_repeated_autumn_hour_goes_to_a_sequence_file_and_never_meets_the_first_pass()
     {
         // A zone with a DST rule (no tz database needed): +1 standard, +2 summer, back at 03:00 on the last Sunday of October.
