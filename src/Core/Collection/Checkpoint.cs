@@ -41,18 +41,5 @@ public sealed record Checkpoint(
         }
     }
 
-    public void Save(string path, bool fsync)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(this);
-        if (fsync)
-        {
-            Durable.WriteAllBytes(path, bytes);
-            return;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = Durable.TempPathFor(path);
-        System.IO.File.WriteAllBytes(temp, bytes);
-        System.IO.File.Move(temp, path, overwrite: true);
-    }
+    public void Save(string path, bool fsync) => Durable.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this), fsync);
 }

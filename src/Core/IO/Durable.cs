@@ -16,15 +16,21 @@ public static class Durable
     public static bool IsTempName(string fileName) =>
         fileName.StartsWith('.') && fileName.Contains(".tmp-", StringComparison.Ordinal);
 
-    /// <summary>Renames a flushed temporary file over its final name, then flushes the directory entry.</summary>
-    public static void Publish(string tempPath, string finalPath)
+    /// <summary>Renames a temporary file over its final name, then (with <paramref name="flush"/>) flushes the
+    /// directory entry. Without it the rename is atomic but not yet durable: for callers that flush a whole batch
+    /// at once.</summary>
+    public static void Publish(string tempPath, string finalPath, bool flush = true)
     {
         File.Move(tempPath, finalPath, overwrite: true);
-        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+        if (flush)
+        {
+            FlushDirectory(Path.GetDirectoryName(finalPath)!);
+        }
     }
 
-    /// <summary>Writes a whole small file atomically (state files, rejects).</summary>
-    public static void WriteAllBytes(string finalPath, ReadOnlySpan<byte> content)
+    /// <summary>Writes a whole small file atomically (state files, rejects); with <paramref name="flush"/> (the
+    /// default) it is also on disk when this returns.</summary>
+    public static void WriteAllBytes(string finalPath, ReadOnlySpan<byte> content, bool flush = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
         var temp = TempPathFor(finalPath);
@@ -33,10 +39,10 @@ public static class Durable
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: flush);
             }
 
-            Publish(temp, finalPath);
+            Publish(temp, finalPath, flush);
         }
         catch
         {

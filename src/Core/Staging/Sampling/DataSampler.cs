@@ -51,14 +51,7 @@ public static class DataSampler
 
             var final = written.MetadataOnly ? metadataPath : samplePath;
             File.SetLastWriteTimeUtc(temp, file.LastWriteTimeUtc);
-            if (options.FlushEach)
-            {
-                Durable.Publish(temp, final);
-            }
-            else
-            {
-                File.Move(temp, final, overwrite: true);
-            }
+            Durable.Publish(temp, final, options.FlushEach);
             var status = format.Layout == Layout.Unknown ? SampleStatus.Unsupported : SampleStatus.Sampled;
             return new SampleResult(file.FullName, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
         }
