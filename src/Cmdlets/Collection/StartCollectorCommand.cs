@@ -252,13 +252,11 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
             throw Terminate(e, "TimeZoneNotFound", TimeZone);
         }
 
-        foreach (var (name, value) in new[] { (nameof(FlushInterval), FlushInterval), (nameof(StallTimeout), StallTimeout), (nameof(Interval), Interval) })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw Terminate(new ArgumentOutOfRangeException(name, $"{name} must be positive."), "NegativeDuration", value);
-            }
-        }
+        DurationChecks.RequirePositive(this, nameof(FlushInterval), FlushInterval);
+        DurationChecks.RequirePositive(this, nameof(StallTimeout), StallTimeout);
+        DurationChecks.RequirePositive(this, nameof(Interval), Interval);
+        DurationChecks.RequirePositive(this, nameof(MaxBackoff), MaxBackoff);
+        DurationChecks.RequirePositive(this, nameof(Duration), Duration ?? TimeSpan.MaxValue);
 
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (StreamMap is null)

@@ -30,7 +30,7 @@ public sealed class TestDataContinuityCommand : FileInputCommand
         foreach (var input in ResolveInputs())
         {
             var files = input.Listing is { } listing
-                ? (Filter is null ? listing.Where(f => IsData(f.Name)) : listing).Files.Select(f => f.FullPath)
+                ? (Filter is null ? listing.Where(f => JsonLinesNames.IsJsonLines(f.Name)) : listing).Files.Select(f => f.FullPath)
                 : [input.File!];
             foreach (var file in files)
             {
@@ -44,11 +44,7 @@ public sealed class TestDataContinuityCommand : FileInputCommand
 
     protected override void EndProcessing()
     {
-        if (GapThreshold <= TimeSpan.Zero)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(GapThreshold), "GapThreshold must be positive."),
-                "NegativeDuration", ErrorCategory.InvalidArgument, GapThreshold));
-        }
+        DurationChecks.RequirePositive(this, nameof(GapThreshold), GapThreshold);
 
         var analyzer = new ContinuityAnalyzer(TimeField, ProductField.Length == 0 ? null : ProductField, GapThreshold);
         var streams = ContinuityAnalyzer.ByStream(_files).ToList();
@@ -79,8 +75,4 @@ public sealed class TestDataContinuityCommand : FileInputCommand
 
         WriteProgress(new ProgressRecord(1, "Test-DataContinuity", "Done") { RecordType = ProgressRecordType.Completed });
     }
-
-    private static bool IsData(string name) =>
-        name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
-        || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase);
 }

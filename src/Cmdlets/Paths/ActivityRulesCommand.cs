@@ -18,22 +18,13 @@ public abstract class ActivityRulesCommand : FileInputCommand
     /// <summary>The rules as given; a negative duration stops the command (NegativeDuration).</summary>
     protected FileActivityOptions ActivityOptions(TimeSpan? stabilityWindow = null)
     {
-        RequireNotNegative(nameof(QuietPeriod), QuietPeriod);
-        RequireNotNegative("StabilityWindow", stabilityWindow ?? TimeSpan.Zero);
+        DurationChecks.RequireNotNegative(this, nameof(QuietPeriod), QuietPeriod);
+        DurationChecks.RequireNotNegative(this, "StabilityWindow", stabilityWindow ?? TimeSpan.Zero);
         return new FileActivityOptions
         {
             QuietPeriod = QuietPeriod,
             IncludeLatest = IncludeLatest,
             StabilityWindow = stabilityWindow > TimeSpan.Zero ? stabilityWindow : null,
         };
-    }
-
-    private void RequireNotNegative(string parameter, TimeSpan value)
-    {
-        if (value < TimeSpan.Zero)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(parameter, $"{parameter} cannot be negative."),
-                "NegativeDuration", ErrorCategory.InvalidArgument, value));
-        }
     }
 }
