@@ -12,8 +12,6 @@ namespace PipelineOps.Commands;
 [OutputType(typeof(ConversionResult))]
 public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 {
-    private static readonly string[] JsonLinesExtensions = [".jsonl", ".ndjson", ".txt", ".jsonl.gz", ".ndjson.gz", ".txt.gz"];
-
     private readonly List<string> _sources = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private FileActivityInspector? _inspector;
@@ -111,7 +109,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         {
             if (input.Listing is { } listing)
             {
-                var chosen = Filter is null ? listing.Where(f => IsJsonLines(f.Name)) : listing;
+                var chosen = Filter is null ? listing.Where(f => JsonLinesNames.IsJsonLines(f.Name)) : listing;
                 if (IncludeActive)
                 {
                     foreach (var file in chosen.Files)
@@ -289,7 +287,6 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         return schema;
     }
 
-    private static bool IsJsonLines(string name) => JsonLinesExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Hands progress from worker threads to the pipeline thread.</summary>
     private sealed class Progress(BlockingCollection<object> messages) : IProgress<ConversionProgress>
