@@ -13,5 +13,19 @@ internal static class CollectorRegistry
 
     public static IEnumerable<Collector> All => Collectors.Values.OrderBy(c => c.Id);
 
-    public static Collector? Find(int id) => Collectors.GetValueOrDefault(id);
+    /// <summary>The collectors with these Ids, in order; each Id with none goes to <paramref name="missing"/>.</summary>
+    public static IEnumerable<Collector> Find(IEnumerable<int> ids, Action<int> missing)
+    {
+        foreach (var id in ids)
+        {
+            if (Collectors.GetValueOrDefault(id) is { } collector)
+            {
+                yield return collector;
+            }
+            else
+            {
+                missing(id);
+            }
+        }
+    }
 }
