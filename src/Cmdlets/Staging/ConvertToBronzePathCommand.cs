@@ -10,6 +10,7 @@ namespace PipelineOps.Commands;
 public sealed class ConvertToBronzePathCommand : FileInputCommand
 {
     private BronzePublisher? _planner;
+    private BronzeOptions? _options;
     private string _rawRoot = "";
 
     [Parameter(Mandatory = true)]
@@ -57,8 +58,6 @@ public sealed class ConvertToBronzePathCommand : FileInputCommand
             _planner = new BronzePublisher(StagingParameters.Layout(this, Root!, Vendor!, Dataset!, Version!), _rawRoot, options);
         }
     }
-
-    private BronzeOptions? _options;
 
     protected override void ProcessRecord()
     {

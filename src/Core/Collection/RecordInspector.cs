@@ -24,9 +24,7 @@ public static class RecordInspector
         string? stream = null, time = null, sequence = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.ValueSpan;
             var wanted = reader.ValueTextEquals(streamField) ? 1 : reader.ValueTextEquals(timeField) ? 2 : reader.ValueTextEquals(sequenceField) ? 3 : 0;
-            _ = name;
             reader.Read();
             if (wanted != 0 && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
             {

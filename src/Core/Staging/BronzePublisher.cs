@@ -57,6 +57,8 @@ public sealed class BronzePublisher
     {
         var time = _options.Time?.ToUniversalTime() ?? raw.LastWriteTimeUtc;
         var relative = BronzePath.RelativeToRoot(_rawRoot, raw.FullName);
+        var name = RawName(raw.FullName);
+        string? rawHash = null; // hashed once, and only if some candidate has the same size and mtime
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var bronze = BronzePath.Map(relative, time, _options.Environment, attempt);
@@ -67,8 +69,8 @@ public sealed class BronzePublisher
                 return new BronzeTarget(raw.FullName, bronze, full, time, false);
             }
 
-            if (IsSameCopy(existing, raw) && !ClaimedByOther(bronze, raw)
-                && (!verify || HashFile(full, cancellationToken) == HashFile(raw.FullName, cancellationToken)))
+            if (IsSameCopy(existing, raw) && !ClaimedByOther(bronze, name)
+                && (!verify || HashFile(full, cancellationToken) == (rawHash ??= HashFile(raw.FullName, cancellationToken))))
             {
                 return new BronzeTarget(raw.FullName, bronze, full, time, true);
             }
@@ -206,8 +208,8 @@ public sealed class BronzePublisher
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private bool ClaimedByOther(string bronze, FileInfo raw) =>
-        _claimed.TryGetValue(bronze, out var owner) && owner != RawName(raw.FullName);
+    private bool ClaimedByOther(string bronze, string rawName) =>
+        _claimed.TryGetValue(bronze, out var owner) && owner != rawName;
 
     private static bool IsSameCopy(FileInfo existing, FileInfo raw) =>
         existing.Length == raw.Length && (existing.LastWriteTimeUtc - raw.LastWriteTimeUtc).Duration() < SameTime;

@@ -43,6 +43,7 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
         var root = RealPath.Canonical(layout.Folder);
         var pending = 0;
         var position = state;
+        var saved = state;
         foreach (var entry in Manifest.Read(manifest, state.Offset, state.Lines,
                      bad => Warn?.Invoke($"{manifest}, line {bad.Line}: {bad.Error}")))
         {
@@ -53,11 +54,12 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
             if (++pending == SaveEvery)
             {
                 Save(position);
+                saved = position;
                 pending = 0;
             }
         }
 
-        if (pending > 0 || position != state)
+        if (position != saved)
         {
             Save(position);
         }
