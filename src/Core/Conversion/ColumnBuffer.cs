@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -91,6 +92,7 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
         if (Count == _values.Length)
@@ -136,6 +138,7 @@ internal sealed class TextBuffer : ColumnBuffer
 
     public override DataField Field => _field;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
         if (Count == _values.Length)

@@ -28,4 +28,13 @@ public enum ColumnKind
 /// <param name="Depth">For lists: 1 for a list, 2 for a list of lists.</param>
 /// <param name="Children">For structs: the fields, in order of first appearance.</param>
 public sealed record ColumnSpec(string Name, ColumnKind Kind, ColumnKind Element = ColumnKind.String, int Depth = 0,
-    IReadOnlyList<ColumnSpec>? Children = null);
+    IReadOnlyList<ColumnSpec>? Children = null)
+{
+    /// <summary>Whether two column lists describe the same file schema, struct children included, in order.</summary>
+    public static bool SameSchema(IReadOnlyList<ColumnSpec> a, IReadOnlyList<ColumnSpec> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
+
+    private bool SameAs(ColumnSpec other) =>
+        Name == other.Name && Kind == other.Kind && Element == other.Element && Depth == other.Depth
+        && (Children is null ? other.Children is null : other.Children is not null && SameSchema(Children, other.Children));
+}

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Parquet;
 using PipelineOps.Files;
+using PipelineOps.IO;
 
 namespace PipelineOps.Conversion;
 
@@ -68,8 +70,21 @@ public sealed class JsonlConverter
                     ConversionStatus.UpToDate, "unchanged since it was converted " + previous.ConvertedAtUtc.ToString("u", CultureInfo.InvariantCulture));
             }
 
-            var (names, columns) = ReadColumns(source, progress, cancellationToken);
-            return Write(source, names, columns, fingerprint, previous, progress, started, cancellationToken);
+            var schema = ReadColumns(source, progress, cancellationToken, _options.HeadBytes);
+            if (!schema.Complete)
+            {
+                try
+                {
+                    return Write(source, schema, fingerprint, previous, progress, started, cancellationToken);
+                }
+                catch (SchemaChangedException)
+                {
+                    // The head did not show every field or kind: learn them from the whole file, then write again.
+                    schema = ReadColumns(source, progress, cancellationToken, headBytes: null);
+                }
+            }
+
+            return Write(source, schema, fingerprint, previous, progress, started, cancellationToken);
         }
         catch (ConversionFailedException e)
         {
@@ -97,14 +112,16 @@ public sealed class JsonlConverter
     private string Relative(string absolute) => Path.GetRelativePath(_options.Destination, absolute).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>
-    /// Pass 1: every field of every record that will be written, typed by <see cref="SchemaInference"/>. Plain files
-    /// are read in line-aligned ranges on all cores; the ranges' findings merge in file order, so columns still come
-    /// in order of first appearance.
+    /// Columns learned from the records that will be written, typed by <see cref="SchemaInference"/>. With
+    /// <paramref name="headBytes"/>, only the start of a larger file is read: a guess that the write pass checks
+    /// record by record. Otherwise every record is read (no field is ever dropped); plain files in line-aligned
+    /// ranges on all cores, whose findings merge in file order, so columns still come in order of first appearance.
     /// </summary>
-    private (IReadOnlyList<string> Names, IReadOnlyList<ColumnSpec> Columns) ReadColumns(
-        SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
+    private LearnedSchema ReadColumns(SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken,
+        long? headBytes)
     {
-        var ranges = source.LineAlignedRanges(Environment.ProcessorCount);
+        var headOnly = headBytes is { } limit && (source.IsGzip || source.Length > limit);
+        var ranges = headOnly ? [(0L, source.Length)] : source.LineAlignedRanges(Environment.ProcessorCount);
         var positions = new long[ranges.Count];
         var parsers = new RecordParser[ranges.Count];
         var inferences = new SchemaInference[ranges.Count];
@@ -113,7 +130,8 @@ public sealed class JsonlConverter
             var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
             var inference = inferences[part] = new SchemaInference();
             var (start, end) = ranges[part];
-            using var stream = ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
+            using var stream = headOnly ? new LengthLimitedStream(source.Open(), headBytes!.Value)
+                : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
                 onRecord: (line, _) => inference.Observe(line, parser.Values, parser.IndexOf(_options.TimeField)),
                 onPosition: (position, records) =>
@@ -129,11 +147,15 @@ public sealed class JsonlConverter
             inferences[0].Merge(inferences[part], parsers[part].Names, names);
         }
 
-        var timeIndex = names.IndexOf(_options.TimeField);
-        var inferred = inferences[0].Columns(names, timeIndex);
-        var columns = ApplyGivenSchema(inferred, names)
+        return new LearnedSchema(names, ColumnsOf(inferences[0], names), inferences[0], Complete: !headOnly);
+    }
+
+    /// <summary>The columns written for what an inference saw: the given schema applied, partition fields left out.</summary>
+    private IReadOnlyList<ColumnSpec> ColumnsOf(SchemaInference inference, List<string> names)
+    {
+        var inferred = inference.Columns(names, names.IndexOf(_options.TimeField));
+        return ApplyGivenSchema(inferred, names)
             .Where(c => !_options.PartitionBy.Contains(c.Name, StringComparer.Ordinal)).ToArray();
-        return (names, columns);
     }
 
     /// <summary>Given types win over inferred ones; with a given order, given fields come first (even ones the data
@@ -162,9 +184,16 @@ public sealed class JsonlConverter
     private HashSet<string> GivenTimeFields() =>
         new(_options.Schema.Where(p => p.Value == ColumnKind.Timestamp).Select(p => p.Key), StringComparer.Ordinal);
 
-    private ConversionResult Write(SourceFile source, IReadOnlyList<string> names, IReadOnlyList<ColumnSpec> columns, string fingerprint,
+    /// <summary>
+    /// Pass 2: writes the records with the learned columns. When the columns are a guess from the file's head, each
+    /// record is checked against it first: a field the head did not have, or a value that changes what the inference
+    /// makes of a column, ends this pass with <see cref="SchemaChangedException"/> before anything is published.
+    /// </summary>
+    private ConversionResult Write(SourceFile source, LearnedSchema schema, string fingerprint,
         LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
+        var (names, columns, seen) = (schema.Names, schema.Columns, schema.Seen);
+        var guessed = !schema.Complete;
         var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
@@ -199,9 +228,15 @@ public sealed class JsonlConverter
                             $"more than {_options.MaxBadLines} bad lines (the last at line {number}: {error})", badLines, null);
                     }
                 },
-                onRecord: (line, number) =>
+                onRecord: [MethodImpl(MethodImplOptions.AggressiveOptimization)] (line, number) =>
                 {
                     var values = parser.Values;
+                    if (guessed && (parser.UnknownFields > 0
+                        || (seen.Observe(line, values, timeIndex) && !ColumnSpec.SameSchema(ColumnsOf(seen, names), columns))))
+                    {
+                        throw new SchemaChangedException();
+                    }
+
                     if (!HasAny(values, fieldOfColumn))
                     {
                         // Nothing to write: an all-null row would misrepresent it.
@@ -331,6 +366,7 @@ public sealed class JsonlConverter
 
     /// <summary>Streams complete lines. Torn: the content ends in an incomplete line (left out).
     /// Filtered: records left out by the type filter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (bool Torn, long Filtered) ForEachRecord(Stream stream, bool gzip, RecordParser parser, CancellationToken cancellationToken,
         BadLineHandler? onBad, RecordHandler onRecord, Action<long, long> onPosition)
     {
@@ -353,7 +389,7 @@ public sealed class JsonlConverter
                     continue;
                 }
 
-                if (line.Bytes.Trim(" \t"u8).IsEmpty)
+                if (IsBlank(line.Bytes))
                 {
                     continue;
                 }
@@ -390,6 +426,19 @@ public sealed class JsonlConverter
         return (reader.TornTailBytes > 0, filtered);
     }
 
+    private static bool IsBlank(ReadOnlySpan<byte> line)
+    {
+        foreach (var b in line)
+        {
+            if (b is not ((byte)' ' or (byte)'\t'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private bool TypeMatches(RecordParser parser, int typeIndex)
     {
         if (typeIndex < 0)
@@ -401,6 +450,12 @@ public sealed class JsonlConverter
         return value.Kind == ValueKind.String && _options.TypeFilter.Contains(value.Text!);
     }
 }
+
+/// <summary>The columns guessed from a file's head do not fit a later record.</summary>
+internal sealed class SchemaChangedException() : Exception("the records have fields or kinds their file's head did not show");
+
+/// <summary>Columns learned from a source: from every record (Complete) or from its head only.</summary>
+internal sealed record LearnedSchema(List<string> Names, IReadOnlyList<ColumnSpec> Columns, SchemaInference Seen, bool Complete);
 
 /// <summary>A source that must not be published (bad-line policy or limit).</summary>
 internal sealed class ConversionFailedException(string message, long badLines, string? rejectsFile) : Exception(message)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace PipelineOps.Conversion;
 
 /// <summary>One line of a JSON-lines file, without its line ending.</summary>
@@ -53,6 +54,7 @@ public sealed class LineReader
     public long Position => _consumed + _start;
 
     /// <summary>Reads the next complete line; false at the end of the stream.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out Line line)
     {
         var skippedLength = -1L; // >= 0 while skipping the rest of an over-long line

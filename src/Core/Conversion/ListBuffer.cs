@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
@@ -55,6 +56,7 @@ internal abstract class ListBuffer : ColumnBuffer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
         Count++;

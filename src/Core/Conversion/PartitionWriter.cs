@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 using PipelineOps.IO;
@@ -47,6 +48,7 @@ internal sealed class PartitionWriter : IDisposable
     /// <summary>Adds a record. <paramref name="fieldOfColumn"/> maps each column to its slot in
     /// <paramref name="values"/>; columns the record lacks get nulls.</summary>
     /// <exception cref="InvalidDataException">A value does not fit its column; nothing was added.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, ReadOnlySpan<int> fieldOfColumn)
     {
         for (var i = 0; i < _buffers.Length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -16,6 +17,8 @@ public sealed class RecordParser
     private readonly Dictionary<string, int> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = [];
+    private readonly List<byte[]> _utf8Names = [];
+    private readonly List<int> _order = []; // field index by position in the previous record (-1: unknown field)
     private readonly List<bool> _needsText = [];
     private readonly List<bool> _isTime = [];
     private readonly IReadOnlySet<string> _textFields;
@@ -64,6 +67,7 @@ public sealed class RecordParser
 
     public int IndexOf(string name) => _fields.TryGetValue(name, out var i) ? i : -1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryParse(ReadOnlySpan<byte> line)
     {
         foreach (var index in _present)
@@ -90,9 +94,10 @@ public sealed class RecordParser
                 return false;
             }
 
+            var position = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var index = FieldIndex(ref reader);
+                var index = FieldIndex(ref reader, position++);
                 reader.Read();
                 if (index < 0)
                 {
@@ -130,7 +135,34 @@ public sealed class RecordParser
         return cut > 0 ? message[..cut] : message;
     }
 
-    private int FieldIndex(ref Utf8JsonReader reader)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int FieldIndex(ref Utf8JsonReader reader, int position)
+    {
+        // Records of one file mostly list their fields in the same order: try the field the previous record had at
+        // this position by its UTF-8 bytes before decoding the name for the dictionary.
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && position < _order.Count)
+        {
+            var guess = _order[position];
+            if (guess >= 0 && reader.ValueSpan.SequenceEqual(_utf8Names[guess]))
+            {
+                return guess;
+            }
+        }
+
+        var index = LookUp(ref reader);
+        if (position < _order.Count)
+        {
+            _order[position] = index;
+        }
+        else if (position == _order.Count)
+        {
+            _order.Add(index);
+        }
+
+        return index;
+    }
+
+    private int LookUp(ref Utf8JsonReader reader)
     {
         var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (_nameBuffer.Length < length)
@@ -153,6 +185,7 @@ public sealed class RecordParser
         var index = _names.Count;
         _fields[name] = index;
         _names.Add(name);
+        _utf8Names.Add(Encoding.UTF8.GetBytes(name));
         _needsText.Add(_textFields.Contains(name));
         _isTime.Add(name == TimeFieldName || _timeFields.Contains(name));
 
@@ -164,6 +197,7 @@ public sealed class RecordParser
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FieldValue ReadValue(ref Utf8JsonReader reader, bool isTime, bool materialize)
     {
         var start = (int)reader.TokenStartIndex;
@@ -211,6 +245,7 @@ public sealed class RecordParser
     }
 
     /// <summary>Walks an object (the reader on its StartObject) to its end: flat when every value is a scalar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte ScanObject(ref Utf8JsonReader reader)
     {
         var flat = true;
@@ -228,6 +263,7 @@ public sealed class RecordParser
     }
 
     /// <summary>Walks an array (the reader on its StartArray) to its end, noting the depth and kinds of its leaves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScanArray(ref Utf8JsonReader reader, ref FieldValue value)
     {
         var level = 1;
@@ -285,7 +321,18 @@ public sealed class RecordParser
         _ => ValueKind.Null,
     };
 
-    private static bool IsIntegral(ReadOnlySpan<byte> number) => number.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+    private static bool IsIntegral(ReadOnlySpan<byte> number)
+    {
+        foreach (var b in number)
+        {
+            if (b is (byte)'.' or (byte)'e' or (byte)'E')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static void ReadNumber(ref Utf8JsonReader reader, ref FieldValue value)
     {

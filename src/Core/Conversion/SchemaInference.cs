@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace PipelineOps.Conversion;
 
 /// <summary>
@@ -55,15 +56,21 @@ public sealed class SchemaInference
         }
     }
 
-    private void NoteArray(int field, byte depth, LeafKinds leaves)
+    /// <summary>Notes an array's shape; true when that changed what the field had seen.</summary>
+    private bool NoteArray(int field, byte depth, LeafKinds leaves)
     {
         var current = _arrayDepth[field];
-        _arrayDepth[field] = depth == 0 ? current : current == 0 || current == depth ? depth : ArrayShape.Irregular;
+        var next = depth == 0 ? current : current == 0 || current == depth ? depth : ArrayShape.Irregular;
+        var changed = next != current || (_leaves[field] | leaves) != _leaves[field];
+        _arrayDepth[field] = next;
         _leaves[field] |= leaves;
+        return changed;
     }
 
-    private void NoteObject(int field, ReadOnlySpan<byte> json)
+    /// <summary>Notes an object's keys and their kinds; true when that changed what the field had seen.</summary>
+    private bool NoteObject(int field, ReadOnlySpan<byte> json)
     {
+        var changed = _objects[field] is null;
         var shape = _objects[field] ??= new ObjectShape();
         var reader = new System.Text.Json.Utf8JsonReader(json);
         reader.Read();
@@ -71,8 +78,10 @@ public sealed class SchemaInference
         {
             var name = reader.GetString()!;
             reader.Read();
-            shape.Note(name, SeenOf(RecordParser.ScalarKind(ref reader)));
+            changed |= shape.Note(name, SeenOf(RecordParser.ScalarKind(ref reader)));
         }
+
+        return changed;
     }
 
     private static Seen SeenOf(ValueKind kind) => kind switch
@@ -95,16 +104,20 @@ public sealed class SchemaInference
 
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
-        public void Note(string name, Seen seen)
+        public bool Note(string name, Seen seen)
         {
+            var changed = false;
             if (!_index.TryGetValue(name, out var i))
             {
                 _index[name] = i = Names.Count;
                 Names.Add(name);
                 Seen.Add(SchemaInference.Seen.None);
+                changed = true;
             }
 
+            changed |= (Seen[i] | seen) != Seen[i];
             Seen[i] |= seen;
+            return changed;
         }
 
         public void Merge(ObjectShape other)
@@ -116,9 +129,12 @@ public sealed class SchemaInference
         }
     }
 
-    public void Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Notes one record; true when it changed what any field had seen (so the columns may differ).</summary>
+    public bool Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
     {
         Grow(values.Length);
+        var changed = false;
 
         for (var i = 0; i < values.Length; i++)
         {
@@ -137,20 +153,23 @@ public sealed class SchemaInference
             if (value.Kind == ValueKind.Nested && line[value.RawStart] == (byte)'[')
             {
                 seen |= Seen.Array;
-                NoteArray(i, value.ArrayDepth, value.ArrayLeaves);
+                changed |= NoteArray(i, value.ArrayDepth, value.ArrayLeaves);
             }
             else if (value.Kind == ValueKind.Nested && value.ArrayDepth == ArrayShape.FlatObject)
             {
                 seen |= Seen.FlatObject;
-                NoteObject(i, line.Slice(value.RawStart, value.RawLength));
+                changed |= NoteObject(i, line.Slice(value.RawStart, value.RawLength));
             }
             else if (value.Kind == ValueKind.Nested)
             {
                 seen |= Seen.DeepObject;
             }
 
+            changed |= (_seen[i] | seen) != _seen[i];
             _seen[i] |= seen;
         }
+
+        return changed;
     }
 
     /// <summary>Adds what another inference saw, whose fields are named <paramref name="otherNames"/>, given this

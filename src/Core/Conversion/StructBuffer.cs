@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
@@ -45,6 +46,7 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
         Count++;
