@@ -40,6 +40,10 @@ public sealed class JsonlConverter
             },
             // Set explicitly: the library's default zstd level is many times slower than Fastest.
             CompressionLevel = options.CompressionLevel,
+
+            // Decide on dictionary encoding from the first values of a column chunk instead of hashing all of them:
+            // low-cardinality columns (type, product_id) still get dictionaries, unique ones (prices, ids) skip the work.
+            DictionaryEncodingSampleSize = 4096,
         };
     }
 
@@ -204,6 +208,7 @@ public sealed class JsonlConverter
         var lane = new EncoderLane();
         var budget = Math.Max(_options.RowGroupSize, 1) * 2L; // rows held in memory across all partitions
         long buffered = 0, rows = 0, badLines = 0;
+        (DateTime? Day, string Folder) lastDay = default;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
         try
         {
@@ -243,7 +248,7 @@ public sealed class JsonlConverter
                         throw new InvalidDataException("empty object: no fields to write");
                     }
 
-                    var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate);
+                    var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate, ref lastDay);
                     if (!writers.TryGetValue(folder, out var writer))
                     {
                         writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, lane, cancellationToken);
@@ -325,10 +330,16 @@ public sealed class JsonlConverter
         return false;
     }
 
-    private string PartitionFolder(ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate)
+    private string PartitionFolder(ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate,
+        ref (DateTime? Day, string Folder) lastDay)
     {
-        var time = timeIndex >= 0 ? values[timeIndex].Time : null;
-        var folder = "date=" + HivePartition.Date(time ?? fallbackDate);
+        var day = (timeIndex >= 0 ? values[timeIndex].Time : null)?.Date ?? fallbackDate;
+        if (lastDay.Folder is null || day != lastDay.Day)
+        {
+            lastDay = (day, "date=" + HivePartition.Date(day)); // records come in time order: formatted once per day
+        }
+
+        var folder = lastDay.Folder;
         for (var i = 0; i < partitionFields.Length; i++)
         {
             var field = partitionFields[i];
