@@ -3,7 +3,8 @@ using PipelineOps.Conversion;
 
 namespace PipelineOps.Commands;
 
-/// <summary>One progress record for a whole conversion call: bytes read over both passes of every source.</summary>
+/// <summary>One progress record for a whole conversion call: bytes written out of every source. The column pass reads
+/// only a file's head unless the guess fails, so it shows as an operation rather than as part of the percentage.</summary>
 internal sealed class ConversionProgressTracker
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
@@ -19,16 +20,19 @@ internal sealed class ConversionProgressTracker
     public ConversionProgressTracker(IReadOnlyList<string> sources)
     {
         _sizes = sources.ToDictionary(s => s, s => File.Exists(s) ? new FileInfo(s).Length : 0, StringComparer.Ordinal);
-        _totalBytes = Math.Max(1, _sizes.Values.Sum() * 2);
+        _totalBytes = Math.Max(1, _sizes.Values.Sum());
     }
 
     /// <summary>Takes a step; true when it is time to show it.</summary>
     public bool Update(ConversionProgress step)
     {
         var size = _sizes.GetValueOrDefault(step.Source);
-        var bytes = step.BytesTotal is null ? 0 : (step.Pass - 1) * size + Math.Min(step.BytesRead, size);
-        _read[step.Source] = bytes;
-        _record.CurrentOperation = $"{Path.GetFileName(step.Source)}: {(step.Pass == 1 ? "reading the schema" : $"writing, {step.Rows:N0} rows")}";
+        if (step.Pass == 2 && step.BytesTotal is not null)
+        {
+            _read[step.Source] = Math.Min(step.BytesRead, size);
+        }
+
+        _record.CurrentOperation = $"{Path.GetFileName(step.Source)}: {(step.Pass == 1 ? "learning the columns" : $"writing, {step.Rows:N0} rows")}";
         var now = DateTime.UtcNow;
         if (now - _last < Interval)
         {
@@ -43,7 +47,7 @@ internal sealed class ConversionProgressTracker
     {
         _done++;
         _rows += result.Rows;
-        _read[result.Source] = _sizes.GetValueOrDefault(result.Source) * 2;
+        _read[result.Source] = _sizes.GetValueOrDefault(result.Source);
     }
 
     public ProgressRecord Record()
