@@ -186,6 +186,18 @@ Describe 'Convert-JsonlToParquet' {
         Test-Path $ds | Should -BeFalse
     }
 
+    It 'keeps a field and a fraction that first appear in the last record of a file larger than 4 MB' {
+        $path = Join-Path $dir 'big_20251101.jsonl'
+        $lines = foreach ($i in 0..39999) { "{`"type`":`"ticker`",`"seq`":$i,`"time`":`"2025-11-01T00:00:00Z`",`"note`":`"padding to make the line longer than a hundred bytes`"}" }
+        [System.IO.File]::WriteAllLines($path, [string[]]($lines + '{"type":"ticker","seq":40000.5,"time":"2025-11-01T23:59:59Z","late":"here"}'))
+        (Get-Item $path).Length | Should -BeGreaterThan 4MB
+        $result = Convert-JsonlToParquet -LiteralPath $path -Destination $ds -IncludeLatest -QuietPeriod 0
+        $result.Status | Should -Be 'Converted'
+        $result.Rows | Should -Be 40001
+        $report = Test-ParquetFile -LiteralPath $result.Outputs[0]
+        $report.Columns | Should -Contain 'late'
+    }
+
     It 'quarantines a bad line with its line number and converts the rest' {
         $path = Join-Path $dir 'messy_20251101.jsonl'
         [System.IO.File]::WriteAllText($path, "{`"a`":1}`nnot json`n{`"a`":2}`n")

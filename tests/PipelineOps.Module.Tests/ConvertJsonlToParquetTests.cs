@@ -142,4 +142,32 @@ public sealed class ConvertJsonlToParquetTests : IDisposable
                 .Select(r => ((string)r[0]!, (string)r[1]!)));
         Assert.Equal($"InvalidSchema,{CommandType}", Assert.Single(bad.Errors).FullyQualifiedErrorId);
     }
+
+    [Fact]
+    public void A_large_file_whose_last_record_brings_a_new_field_and_a_fraction_keeps_both()
+    {
+        // Larger than the 4 MB head the columns are first guessed from, so the late record must undo the guess.
+        var path = Path.Combine(_data.Root, "big_20251101.jsonl");
+        using (var writer = new StreamWriter(path))
+        {
+            for (var i = 0; i < 40_000; i++)
+            {
+                writer.Write($$"""{"type":"ticker","seq":{{i}},"price":"3120.15","time":"2025-11-01T00:00:00Z","note":"padding to make the line longer"}""" + "\n");
+            }
+
+            writer.Write("""{"type":"ticker","seq":40000.5,"price":"3120.15","time":"2025-11-01T23:59:59Z","late":"here"}""" + "\n");
+        }
+
+        var result = _ps.Run("Convert-JsonlToParquet -LiteralPath $path -Destination $ds -IncludeLatest -QuietPeriod 0",
+            ("path", path), ("ds", Destination));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("Converted", Status(Assert.Single(result.Output)));
+        Assert.True(new FileInfo(path).Length > 4 * 1024 * 1024);
+        var dataset = DuckDb.Dataset(Destination);
+        Assert.Equal(40_001L, DuckDb.Scalar($"select count(*) from {dataset}"));
+        Assert.Equal("DOUBLE", DuckDb.Scalar($"select typeof(seq) from {dataset} limit 1"));
+        Assert.Equal(40000.5, DuckDb.Scalar($"select seq from {dataset} where late = 'here'"));
+        Assert.Equal(799_980_000.0, DuckDb.Scalar($"select sum(seq) from {dataset} where late is null"));
+    }
 }
