@@ -63,9 +63,11 @@ public sealed class CollectorCrashTests(ITestOutputHelper log) : IDisposable
         // A last clean run: SIGTERM stops it gracefully, and the restart has moved any torn tail aside first.
         using (var host = HostProcess.Start(["-Command", collect]))
         {
-            var before = ReadCheckpoint()?.Records ?? 0;
+            // Run until it has flushed records of its own and the file holds enough to judge (the kills above may all
+            // have landed during start-up).
+            var enough = Math.Max(ReadCheckpoint()?.Records ?? 0, 1000);
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((ReadCheckpoint()?.Records ?? 0) <= before && DateTime.UtcNow < deadline)
+            while ((ReadCheckpoint()?.Records ?? 0) <= enough && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(50);
             }
