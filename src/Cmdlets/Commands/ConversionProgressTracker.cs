@@ -26,10 +26,9 @@ internal sealed class ConversionProgressTracker
     /// <summary>Takes a step; true when it is time to show it.</summary>
     public bool Update(ConversionProgress step)
     {
-        var size = _sizes.GetValueOrDefault(step.Source);
         if (step.Pass == 2 && step.BytesTotal is not null)
         {
-            _read[step.Source] = Math.Min(step.BytesRead, size);
+            _read[step.Source] = Math.Min(step.BytesRead, _sizes.GetValueOrDefault(step.Source));
         }
 
         _record.CurrentOperation = $"{Path.GetFileName(step.Source)}: {(step.Pass == 1 ? "learning the columns" : $"writing, {step.Rows:N0} rows")}";

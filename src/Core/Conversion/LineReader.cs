@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace PipelineOps.Conversion;
 
 /// <summary>One line of a JSON-lines file, without its line ending.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace PipelineOps.Conversion;
 
 /// <summary>
@@ -129,8 +130,8 @@ public sealed class SchemaInference
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Notes one record; true when it changed what any field had seen (so the columns may differ).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
     {
         Grow(values.Length);
