@@ -151,7 +151,9 @@ public sealed class JsonlConverter
             inferences[0].Merge(inferences[part], parsers[part].Names, names);
         }
 
-        return new LearnedSchema(names, ColumnsOf(inferences[0], names), inferences[0], Complete: !headOnly);
+        // A head read that ended before its limit saw the whole content (a small .gz file): no guess to check.
+        var complete = !headOnly || positions[0] < headBytes;
+        return new LearnedSchema(names, ColumnsOf(inferences[0], names), inferences[0], complete);
     }
 
     /// <summary>The columns written for what an inference saw: the given schema applied, partition fields left out.</summary>

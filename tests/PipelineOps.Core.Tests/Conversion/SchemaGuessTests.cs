@@ -51,6 +51,29 @@ public sealed class SchemaGuessTests : IDisposable
     }
 
     [Fact]
+    public void A_gzip_source_with_a_late_field_converts_alike_whether_its_head_covers_it_or_not()
+    {
+        var path = Path.Combine(_dir.Path, "raw", "ticker_20251114.jsonl.gz");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var gz = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            var lines = Enumerable.Range(0, 300).Select(i => MarketData.Ticker(Day.AddSeconds(i), sequence: i))
+                .Append("""{"type":"ticker","time":"2025-11-14T13:40:00Z","sequence":1.5,"late_field":"x"}""");
+            gz.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
+        }
+
+        var guessed = Convert(path, "guessed", headBytes: 1024);
+        var whole = Convert(path, "whole", headBytes: 4L * 1024 * 1024);
+
+        Assert.Equal(301, guessed.Rows);
+        Assert.Equal(301, whole.Rows);
+        Assert.Contains("late_field VARCHAR", Describe("whole"));
+        Assert.Contains("sequence DOUBLE", Describe("whole"));
+        Assert.Equal(Describe("whole"), Describe("guessed"));
+        Assert.Equal(Rows("whole"), Rows("guessed"));
+    }
+
+    [Fact]
     public void A_bad_line_after_the_head_is_quarantined_once_even_when_the_guess_is_redone()
     {
         var lines = Enumerable.Range(0, 300).Select(i => MarketData.Ticker(Day.AddSeconds(i), sequence: i))
