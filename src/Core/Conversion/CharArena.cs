@@ -11,13 +11,6 @@ internal sealed class CharArena
     private char[] _chars = new char[16 * 1024];
     private int _used;
 
-    public ReadOnlyMemory<char> Store(ReadOnlySpan<char> text)
-    {
-        var slot = Reserve(text.Length);
-        text.CopyTo(slot.Span);
-        return slot;
-    }
-
     public ReadOnlyMemory<char> Store(ReadOnlySpan<byte> utf8)
     {
         var slot = Reserve(Encoding.UTF8.GetMaxCharCount(utf8.Length));

@@ -126,46 +126,60 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
 }
 
-/// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text, as slices of
-/// one char arena per row group.</summary>
+/// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
+/// UTF-8 bytes; the encoder thread turns them into the UTF-16 slices Parquet.Net takes for strings.</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
-    private readonly CharArena _arena = new();
-    private ReadOnlyMemory<char>?[] _values = new ReadOnlyMemory<char>?[InitialCapacity];
+    private readonly Utf8Values _values = new();
+    private readonly Utf16Slices _decoded;
 
-    public TextBuffer(DataField field) => _field = field;
+    public TextBuffer(DataField field)
+        : this(field, new Utf16Slices())
+    {
+    }
+
+    private TextBuffer(DataField field, Utf16Slices decoded)
+    {
+        _field = field;
+        _decoded = decoded;
+    }
 
     public override DataField Field => _field;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
-        if (Count == _values.Length)
+        Count++;
+        switch (value.Kind)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            case ValueKind.Missing or ValueKind.Null:
+                _values.AddNull();
+                break;
+            case ValueKind.True:
+                _values.Add("true"u8);
+                break;
+            case ValueKind.False:
+                _values.Add("false"u8);
+                break;
+            case ValueKind.String when value.Text is { } text:
+                _values.Commit(Encoding.UTF8.GetBytes(text, _values.Reserve(Encoding.UTF8.GetMaxByteCount(text.Length))));
+                break;
+            default:
+                _values.Add(RecordParser.TextBytes(line, value));
+                break;
         }
-
-        // Typed explicitly: a bare null would pass through ReadOnlyMemory's conversion from char[] and become "".
-        _values[Count++] = value.Kind switch
-        {
-            ValueKind.Missing or ValueKind.Null => (ReadOnlyMemory<char>?)null,
-            ValueKind.True => "true".AsMemory(),
-            ValueKind.False => "false".AsMemory(),
-            ValueKind.String when value.Text is { } text => _arena.Store(text),
-            _ => _arena.Store(RecordParser.TextBytes(line, value)),
-        };
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAsync(_field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_values, 0, Count), cancellationToken: cancellationToken);
+        rowGroup.WriteAsync(_field, _decoded.Decode(_values), cancellationToken: cancellationToken);
 
     public override void Clear()
     {
-        Array.Clear(_values, 0, Count);
         Count = 0;
-        _arena.Reset();
+        _values.Clear();
     }
 
-    public override ColumnBuffer Sibling() => new TextBuffer(_field);
+    /// <summary>The sibling shares the decoding scratch: only one of the two is written at a time.</summary>
+    public override ColumnBuffer Sibling() => new TextBuffer(_field, _decoded);
 }

@@ -253,7 +253,8 @@ public sealed class JsonlConverter
                     var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate, ref lastDay);
                     if (!writers.TryGetValue(folder, out var writer))
                     {
-                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, lane, cancellationToken);
+                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, lane,
+                            checkValues: _options.Schema.Count > 0, cancellationToken);
                     }
 
                     writer.Append(line, values, fieldOfColumn);

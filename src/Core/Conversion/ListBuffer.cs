@@ -6,34 +6,39 @@ using Parquet.Schema;
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// A LIST (depth 1) or LIST of LIST (depth 2) column. Each array is read again from its exact JSON text and written
-/// as leaf values with Parquet's definition and repetition levels, so null and empty lists, null inner lists and
-/// null elements all survive: [] stays [], [[]] stays [[]], [null] stays [null].
+/// A LIST (depth 1) or LIST of LIST (depth 2) column. Appending keeps each array's exact JSON text; writing reads
+/// the arrays again and turns them into leaf values with Parquet's definition and repetition levels, so null and
+/// empty lists, null inner lists and null elements all survive: [] stays [], [[]] stays [[]], [null] stays [null].
+/// That reading happens on the encoder thread, so <see cref="Check"/> admits only arrays it cannot fail on.
 /// </summary>
 internal abstract class ListBuffer : ColumnBuffer
 {
     private readonly DataField _leaf;
     private readonly Field _schemaField;
     private readonly int _depth;
-    private int[] _definitions = new int[InitialCapacity];
-    private int[] _repetitions = new int[InitialCapacity];
+    private readonly LeafKinds _admitted;
+    private readonly Utf8Values _arrays = new();
+    private readonly Levels _levels;
 
-    protected ListBuffer(DataField leaf, string name, int depth)
-        : this(leaf, depth == 1 ? new ListField(name, leaf) : new ListField(name, new ListField("element", leaf)), depth)
-    {
-    }
-
-    /// <summary>For siblings: the same leaf and list fields as the schema holds.</summary>
-    protected ListBuffer(DataField leaf, Field schemaField, int depth)
+    protected ListBuffer(DataField leaf, ColumnSpec column, LeafKinds admitted)
     {
         _leaf = leaf;
-        _schemaField = schemaField;
-        _depth = depth;
+        _depth = column.Depth;
+        _schemaField = _depth == 1 ? new ListField(column.Name, leaf) : new ListField(column.Name, new ListField("element", leaf));
+        _admitted = admitted;
+        _levels = new Levels();
     }
 
-    protected int Depth => _depth;
-
-    protected int Levels { get; private set; }
+    /// <summary>For siblings: the same leaf and list fields as the schema holds, and the same decoding scratch (only one
+    /// of the two is written at a time).</summary>
+    protected ListBuffer(ListBuffer sibling)
+    {
+        _leaf = sibling._leaf;
+        _schemaField = sibling._schemaField;
+        _depth = sibling._depth;
+        _admitted = sibling._admitted;
+        _levels = sibling._levels;
+    }
 
     public override DataField Field => _leaf;
 
@@ -41,18 +46,25 @@ internal abstract class ListBuffer : ColumnBuffer
 
     public static ColumnBuffer Create(ColumnSpec column) => column.Element switch
     {
-        ColumnKind.Int64 => new LeafListBuffer<long>(new DataField<long?>("element"), column, (ref Utf8JsonReader r) => r.GetInt64()),
-        ColumnKind.Double => new LeafListBuffer<double>(new DataField<double?>("element"), column, (ref Utf8JsonReader r) => r.GetDouble()),
-        ColumnKind.Boolean => new LeafListBuffer<bool>(new DataField<bool?>("element"), column, (ref Utf8JsonReader r) => r.GetBoolean()),
+        ColumnKind.Int64 => new LeafListBuffer<long>(new DataField<long?>("element"), column, LeafKinds.Integer,
+            (ref Utf8JsonReader r) => r.GetInt64()),
+        ColumnKind.Double => new LeafListBuffer<double>(new DataField<double?>("element"), column, LeafKinds.Integer | LeafKinds.Float,
+            (ref Utf8JsonReader r) => r.GetDouble()),
+        ColumnKind.Boolean => new LeafListBuffer<bool>(new DataField<bool?>("element"), column, LeafKinds.Boolean,
+            (ref Utf8JsonReader r) => r.GetBoolean()),
         _ => new StringListBuffer(column),
     };
 
     public override void Check(in FieldValue value)
     {
         if (value.Kind is not (ValueKind.Missing or ValueKind.Null)
-            && (value.Kind != ValueKind.Nested || (value.ArrayDepth != 0 && value.ArrayDepth != _depth)))
+            && (value.Kind != ValueKind.Nested
+                || (value.ArrayDepth != 0 && value.ArrayDepth != _depth)
+                || (value.ArrayLeaves & ~_admitted) != 0))
         {
-            throw Mismatch(value);
+            var column = _depth == 1 ? $"a list of {_leaf.ClrType.Name}" : $"a list of lists of {_leaf.ClrType.Name}";
+            var held = value.Kind == ValueKind.Nested ? "an array (or object) of another shape" : $"a {value.Kind} value";
+            throw new InvalidDataException($"field '{_schemaField.Name}' holds {held} where the column is {column}");
         }
     }
 
@@ -62,11 +74,36 @@ internal abstract class ListBuffer : ColumnBuffer
         Count++;
         if (value.Kind is ValueKind.Missing or ValueKind.Null)
         {
-            Level(0, 0);
-            return;
+            _arrays.AddNull();
+        }
+        else
+        {
+            _arrays.Add(line.Slice(value.RawStart, value.RawLength));
+        }
+    }
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+    {
+        _levels.Clear();
+        ClearValues();
+        for (var i = 0; i < _arrays.Count; i++)
+        {
+            if (_arrays.IsNull(i))
+            {
+                _levels.Add(0, 0);
+            }
+            else
+            {
+                Decode(_arrays[i]);
+            }
         }
 
-        var reader = new Utf8JsonReader(line.Slice(value.RawStart, value.RawLength));
+        return WriteValuesAsync(rowGroup, cancellationToken);
+    }
+
+    private void Decode(ReadOnlySpan<byte> array)
+    {
+        var reader = new Utf8JsonReader(array);
         reader.Read(); // the outer [
         var repetition = 0;
         var any = false;
@@ -79,7 +116,7 @@ internal abstract class ListBuffer : ColumnBuffer
             }
             else if (reader.TokenType == JsonTokenType.Null)
             {
-                Level(2, repetition); // a null inner list
+                _levels.Add(2, repetition); // a null inner list
             }
             else
             {
@@ -94,7 +131,7 @@ internal abstract class ListBuffer : ColumnBuffer
 
                 if (!anyInner)
                 {
-                    Level(3, repetition); // an empty inner list
+                    _levels.Add(3, repetition); // an empty inner list
                 }
             }
 
@@ -103,7 +140,7 @@ internal abstract class ListBuffer : ColumnBuffer
 
         if (!any)
         {
-            Level(1, 0); // an empty list
+            _levels.Add(1, 0); // an empty list
         }
     }
 
@@ -112,38 +149,56 @@ internal abstract class ListBuffer : ColumnBuffer
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
-            Level(present, repetition);
+            _levels.Add(present, repetition);
         }
         else
         {
             AddValue(ref reader);
-            Level(present + 1, repetition);
+            _levels.Add(present + 1, repetition);
         }
     }
 
     protected abstract void AddValue(ref Utf8JsonReader reader);
 
-    private void Level(int definition, int repetition)
-    {
-        if (Levels == _definitions.Length)
-        {
-            Array.Resize(ref _definitions, _definitions.Length * 2);
-            Array.Resize(ref _repetitions, _repetitions.Length * 2);
-        }
+    protected abstract void ClearValues();
 
-        _definitions[Levels] = definition;
-        _repetitions[Levels++] = repetition;
-    }
+    protected abstract Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
 
     protected Task WriteLevelsAsync<T>(ParquetRowGroupWriter rowGroup, T[] values, int count, CancellationToken cancellationToken)
         where T : struct =>
         rowGroup.WriteAllPartsAsync(_leaf, new ReadOnlyMemory<T>(values, 0, count),
-            new ReadOnlyMemory<int>(_definitions, 0, Levels), new ReadOnlyMemory<int>(_repetitions, 0, Levels), cancellationToken);
+            _levels.Definitions, _levels.Repetitions, cancellationToken);
 
     public override void Clear()
     {
         Count = 0;
-        Levels = 0;
+        _arrays.Clear();
+    }
+
+    /// <summary>The definition and repetition levels of the leaf values being written.</summary>
+    private sealed class Levels
+    {
+        private int[] _definitions = new int[InitialCapacity];
+        private int[] _repetitions = new int[InitialCapacity];
+        private int _count;
+
+        public ReadOnlyMemory<int> Definitions => new(_definitions, 0, _count);
+
+        public ReadOnlyMemory<int> Repetitions => new(_repetitions, 0, _count);
+
+        public void Add(int definition, int repetition)
+        {
+            if (_count == _definitions.Length)
+            {
+                Array.Resize(ref _definitions, _definitions.Length * 2);
+                Array.Resize(ref _repetitions, _repetitions.Length * 2);
+            }
+
+            _definitions[_count] = definition;
+            _repetitions[_count++] = repetition;
+        }
+
+        public void Clear() => _count = 0;
     }
 }
 
@@ -154,79 +209,87 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     where T : struct
 {
     private readonly JsonLeafReader<T> _read;
-    private T[] _values = new T[InitialCapacity];
-    private int _count;
+    private readonly Scratch _scratch;
 
-    public LeafListBuffer(DataField leaf, ColumnSpec column, JsonLeafReader<T> read)
-        : base(leaf, column.Name, column.Depth) => _read = read;
+    public LeafListBuffer(DataField leaf, ColumnSpec column, LeafKinds admitted, JsonLeafReader<T> read)
+        : base(leaf, column, admitted)
+    {
+        _read = read;
+        _scratch = new Scratch();
+    }
 
     private LeafListBuffer(LeafListBuffer<T> sibling)
-        : base(sibling.Field, sibling.SchemaField, sibling.Depth) => _read = sibling._read;
+        : base(sibling)
+    {
+        _read = sibling._read;
+        _scratch = sibling._scratch;
+    }
 
     protected override void AddValue(ref Utf8JsonReader reader)
     {
-        if (_count == _values.Length)
+        if (_scratch.Count == _scratch.Values.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
-        _values[_count++] = _read(ref reader);
+        _scratch.Values[_scratch.Count++] = _read(ref reader);
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, _values, _count, cancellationToken);
+    protected override void ClearValues() => _scratch.Count = 0;
 
-    public override void Clear()
-    {
-        base.Clear();
-        _count = 0;
-    }
+    protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        WriteLevelsAsync(rowGroup, _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new LeafListBuffer<T>(this);
+
+    private sealed class Scratch
+    {
+        public T[] Values = new T[InitialCapacity];
+        public int Count;
+    }
 }
 
 /// <summary>Lists of strings, as slices of a char arena.</summary>
 internal sealed class StringListBuffer : ListBuffer
 {
-    private readonly CharArena _arena = new();
-    private ReadOnlyMemory<char>[] _values = new ReadOnlyMemory<char>[InitialCapacity];
-    private int _count;
+    private readonly Scratch _scratch;
 
     public StringListBuffer(ColumnSpec column)
-        : base(new DataField<string>("element"), column.Name, column.Depth)
-    {
-    }
+        : base(new DataField<string>("element"), column, LeafKinds.String) => _scratch = new Scratch();
 
     private StringListBuffer(StringListBuffer sibling)
-        : base(sibling.Field, sibling.SchemaField, sibling.Depth)
-    {
-    }
+        : base(sibling) => _scratch = sibling._scratch;
 
     protected override void AddValue(ref Utf8JsonReader reader)
     {
-        if (_count == _values.Length)
+        if (_scratch.Count == _scratch.Values.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
         // Unescaped text is never longer than its UTF-8 bytes in JSON.
         var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        var slot = _arena.Reserve(raw);
+        var slot = _scratch.Arena.Reserve(raw);
         var written = reader.CopyString(slot.Span);
-        _arena.Return(raw - written);
-        _values[_count++] = slot[..written];
+        _scratch.Arena.Return(raw - written);
+        _scratch.Values[_scratch.Count++] = slot[..written];
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, _values, _count, cancellationToken);
-
-    public override void Clear()
+    protected override void ClearValues()
     {
-        base.Clear();
-        Array.Clear(_values, 0, _count);
-        _count = 0;
-        _arena.Reset();
+        _scratch.Count = 0;
+        _scratch.Arena.Reset();
     }
+
+    protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        WriteLevelsAsync(rowGroup, _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new StringListBuffer(this);
+
+    private sealed class Scratch
+    {
+        public readonly CharArena Arena = new();
+        public ReadOnlyMemory<char>[] Values = new ReadOnlyMemory<char>[InitialCapacity];
+        public int Count;
+    }
 }

@@ -18,12 +18,15 @@ internal sealed class PartitionWriter : IDisposable
     private readonly ParquetSchema _schema;
     private readonly ParquetOptions _options;
     private readonly CancellationToken _cancellationToken;
+    private readonly bool _checkValues;
     private FileStream? _file;
     private ParquetWriter? _writer;
     private bool _completed;
 
+    /// <param name="checkValues">Whether a value may not fit its column, so each record is checked before any of it
+    /// is added. Only a given schema allows that: inferred columns fit every value they were inferred from.</param>
     public PartitionWriter(string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, EncoderLane lane,
-        CancellationToken cancellationToken)
+        bool checkValues, CancellationToken cancellationToken)
     {
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
@@ -31,6 +34,7 @@ internal sealed class PartitionWriter : IDisposable
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
         _options = options;
+        _checkValues = checkValues;
         _cancellationToken = cancellationToken;
     }
 
@@ -51,9 +55,12 @@ internal sealed class PartitionWriter : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, ReadOnlySpan<int> fieldOfColumn)
     {
-        for (var i = 0; i < _buffers.Length; i++)
+        if (_checkValues)
         {
-            _buffers[i].Check(values[fieldOfColumn[i]]);
+            for (var i = 0; i < _buffers.Length; i++)
+            {
+                _buffers[i].Check(values[fieldOfColumn[i]]);
+            }
         }
 
         for (var i = 0; i < _buffers.Length; i++)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PipelineOps.Conversion;
 
@@ -85,16 +86,11 @@ public sealed class SchemaInference
         return changed;
     }
 
-    private static Seen SeenOf(ValueKind kind) => kind switch
-    {
-        ValueKind.True or ValueKind.False => Seen.Boolean,
-        ValueKind.Integer => Seen.Integer,
-        ValueKind.Float => Seen.Float,
-        ValueKind.BigInteger => Seen.BigInteger,
-        ValueKind.String => Seen.String,
-        ValueKind.Nested => Seen.Nested,
-        _ => Seen.None,
-    };
+    // By ValueKind: Missing, Null, False, True, Integer, Float, BigInteger, String, Nested.
+    private static readonly Seen[] SeenByKind =
+        [Seen.None, Seen.None, Seen.Boolean, Seen.Boolean, Seen.Integer, Seen.Float, Seen.BigInteger, Seen.String, Seen.Nested];
+
+    private static Seen SeenOf(ValueKind kind) => SeenByKind[(int)kind];
 
     /// <summary>The children seen in a field's objects, in order of first appearance.</summary>
     private sealed class ObjectShape
@@ -135,6 +131,7 @@ public sealed class SchemaInference
     public bool Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
     {
         Grow(values.Length);
+        var seenSoFar = CollectionsMarshal.AsSpan(_seen);
         var changed = false;
 
         for (var i = 0; i < values.Length; i++)
@@ -166,8 +163,8 @@ public sealed class SchemaInference
                 seen |= Seen.DeepObject;
             }
 
-            changed |= (_seen[i] | seen) != _seen[i];
-            _seen[i] |= seen;
+            changed |= (seenSoFar[i] | seen) != seenSoFar[i];
+            seenSoFar[i] |= seen;
         }
 
         return changed;

@@ -85,6 +85,50 @@ public sealed class JsonlConverterTests : IDisposable
     };
 
     [Fact]
+    public void Text_and_list_values_survive_row_group_boundaries_exactly_whatever_their_script_and_escapes()
+    {
+        // Three row groups of three: multi-byte UTF-8 in the first, escapes in the second, plain ASCII in the last.
+        var source = Source("text_20251114.jsonl",
+            """{"time":"2025-11-14T00:00:01Z","note":"plain","tags":["a"]}""",
+            """{"time":"2025-11-14T00:00:02Z","note":null,"tags":null}""",
+            """{"time":"2025-11-14T00:00:03Z","note":"café 日本 😀","tags":["é","日本",null]}""",
+            """{"time":"2025-11-14T00:00:04Z","seq":4}""",
+            """{"time":"2025-11-14T00:00:05Z","note":"tab\there, caf\u00e9 \"q\"","tags":[]}""",
+            """{"time":"2025-11-14T00:00:06Z","note":true,"tags":["\u65e5"]}""",
+            """{"time":"2025-11-14T00:00:07Z","note":12.50,"tags":["x","y"]}""",
+            """{"time":"2025-11-14T00:00:08Z","note":{"a":[1,"x"]}}""",
+            """{"time":"2025-11-14T00:00:09Z","note":"ascii again","tags":[null]}""");
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, RowGroupSize = 3 });
+
+        Assert.Equal(9, result.Rows);
+        Assert.Equal(3L, DuckDb.Scalar($"select count(*) from parquet_metadata('{Destination}/**/*.parquet') where column_id = 0"));
+        var rows = DuckDb.Query($"select note, to_json(tags)::varchar from {Dataset} order by time");
+        Assert.Equal(
+            ["plain", null, "café 日本 😀", null, "tab\there, café \"q\"", "true", "12.50", """{"a":[1,"x"]}""", "ascii again"],
+            rows.Select(r => r[0]));
+        Assert.Equal(
+            ["""["a"]""", null, """["é","日本",null]""", null, "[]", """["日"]""", """["x","y"]""", null, "[null]"],
+            rows.Select(r => r[1]));
+    }
+
+    [Fact]
+    public void A_list_column_refuses_an_array_whose_leaves_or_depth_do_not_fit_before_anything_is_added()
+    {
+        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1));
+        var floats = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer | LeafKinds.Float };
+        var nested = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 2, ArrayLeaves = LeafKinds.Integer };
+        var fits = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer };
+
+        Assert.Equal("field 'sizes' holds an array (or object) of another shape where the column is a list of Int64",
+            Assert.Throws<InvalidDataException>(() => buffer.Check(floats)).Message);
+        Assert.Throws<InvalidDataException>(() => buffer.Check(nested));
+        buffer.Check(fits);
+        buffer.Check(new FieldValue { Kind = ValueKind.Null });
+        Assert.Equal(0, buffer.Count);
+    }
+
+    [Fact]
     public void A_field_that_first_appears_in_the_last_record_is_kept()
     {
         var lines = Enumerable.Range(0, 5000).Select(i => MarketData.Ticker(Day.AddSeconds(i), sequence: i))
@@ -439,7 +483,7 @@ public sealed class JsonlConverterTests : IDisposable
             """{"time":"2025-11-14T00:00:01Z","meta":{"exchange":"cb","seq":1,"px":1.5,"ok":true,"id":"a"},"deep":{"a":{"b":1}},"both":{"a":1}}""",
             """{"time":"2025-11-14T00:00:02Z","meta":{"exchange":"kr","seq":2,"px":2,"late":"x","id":7},"deep":{"a":1},"both":[1]}""",
             """{"time":"2025-11-14T00:00:03Z","meta":null}""",
-            """{"time":"2025-11-14T00:00:04Z"}""",
+            """{"time":"2025-11-14T00:00:04Z","seq":4}""",
             """{"time":"2025-11-14T00:00:05Z","meta":{}}""");
 
         var result = Convert(source);
