@@ -30,12 +30,6 @@ public sealed record LedgerEntry(
 /// </summary>
 public sealed class ConversionLedger
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     private readonly string _path;
     private readonly Dictionary<string, LedgerEntry> _entries;
     private readonly object _gate = new();
@@ -69,7 +63,7 @@ public sealed class ConversionLedger
 
                 try
                 {
-                    var entry = JsonSerializer.Deserialize<LedgerEntry>(line, Json);
+                    var entry = JsonSerializer.Deserialize(line, LedgerJson.Default.LedgerEntry);
                     if (entry is not null)
                     {
                         entries[entry.Source] = entry;
@@ -96,7 +90,7 @@ public sealed class ConversionLedger
     /// <summary>Appends an entry and flushes it to disk. Safe from several threads.</summary>
     public void Record(LedgerEntry entry)
     {
-        byte[] line = [.. JsonSerializer.SerializeToUtf8Bytes(entry, Json), (byte)'\n'];
+        byte[] line = [.. JsonSerializer.SerializeToUtf8Bytes(entry, LedgerJson.Default.LedgerEntry), (byte)'\n'];
         lock (_gate)
         {
             LineAppender.Append(_path, line, flushToDisk: true);
@@ -104,3 +98,9 @@ public sealed class ConversionLedger
         }
     }
 }
+
+/// <summary>The ledger's JSON, generated at compile time: a conversion starts without building a serializer by
+/// reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(LedgerEntry))]
+internal sealed partial class LedgerJson : JsonSerializerContext;
