@@ -18,7 +18,9 @@ public sealed class RecordParser
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = [];
     private readonly List<byte[]> _utf8Names = [];
-    private readonly List<int> _order = []; // field index by position in the previous record (-1: unknown field)
+    // Field index by position in recent records (-1: unknown field): the latest, and the one before it there.
+    private readonly List<int> _order = [];
+    private readonly List<int> _orderBefore = [];
     private readonly List<bool> _needsText = [];
     private readonly List<bool> _isTime = [];
     private readonly IReadOnlySet<string> _textFields;
@@ -138,25 +140,37 @@ public sealed class RecordParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FieldIndex(ref Utf8JsonReader reader, int position)
     {
-        // Records of one file mostly list their fields in the same order: try the field the previous record had at
-        // this position by its UTF-8 bytes before decoding the name for the dictionary.
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped && position < _order.Count)
+        // Records of one file mostly list their fields in one or two orders (a ticker's, a level-2 update's): try the
+        // fields recent records had at this position by their UTF-8 bytes before decoding the name for the dictionary.
+        var known = position < _order.Count;
+        if (known && !reader.HasValueSequence && !reader.ValueIsEscaped)
         {
-            var guess = _order[position];
-            if (guess >= 0 && reader.ValueSpan.SequenceEqual(_utf8Names[guess]))
+            var name = reader.ValueSpan;
+            var latest = _order[position];
+            if (latest >= 0 && name.SequenceEqual(_utf8Names[latest]))
             {
-                return guess;
+                return latest;
+            }
+
+            var before = _orderBefore[position];
+            if (before >= 0 && name.SequenceEqual(_utf8Names[before]))
+            {
+                _orderBefore[position] = latest;
+                _order[position] = before;
+                return before;
             }
         }
 
         var index = LookUp(ref reader);
-        if (position < _order.Count)
+        if (known)
         {
+            _orderBefore[position] = _order[position];
             _order[position] = index;
         }
         else if (position == _order.Count)
         {
             _order.Add(index);
+            _orderBefore.Add(-1);
         }
 
         return index;
@@ -224,7 +238,11 @@ public sealed class RecordParser
             case JsonTokenType.String:
                 value.Kind = ValueKind.String;
                 value.Text = materialize || reader.ValueIsEscaped ? reader.GetString() : null;
-                if (isTime && reader.TryGetDateTimeOffset(out var time))
+                if (isTime && !reader.ValueIsEscaped && UtcTimeText.TryParse(reader.ValueSpan, out var utc))
+                {
+                    value.Time = utc;
+                }
+                else if (isTime && reader.TryGetDateTimeOffset(out var time))
                 {
                     value.Time = time.UtcDateTime;
                 }
