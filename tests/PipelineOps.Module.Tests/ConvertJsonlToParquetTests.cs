@@ -135,12 +135,16 @@ public sealed class ConvertJsonlToParquetTests : IDisposable
             ("p", _data.PathOf("odd[1]_20251112.jsonl")), ("ds", Destination));
         var bad = _ps.Run("Convert-JsonlToParquet -LiteralPath $p -Destination $ds -Schema @{ n = 'Decimal128' }",
             ("p", _data.PathOf("odd[1]_20251112.jsonl")), ("ds", Destination));
+        // Shapes are inferred, never named; nor is a type given by its number.
+        var shapes = new[] { "List", "Struct", "3" }.Select(kind => _ps.Run("Convert-JsonlToParquet -LiteralPath $p -Destination $ds -Schema @{ n = $k }",
+            ("p", _data.PathOf("odd[1]_20251112.jsonl")), ("ds", Destination), ("k", kind))).ToArray();
 
         Assert.Empty(good.Errors);
         Assert.Equal([("n", "DOUBLE"), ("note", "VARCHAR")],
             DuckDb.Query($"select column_name, column_type from (describe select * from read_parquet('{Destination}/**/*.parquet', hive_partitioning = false))")
                 .Select(r => ((string)r[0]!, (string)r[1]!)));
         Assert.Equal($"InvalidSchema,{CommandType}", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+        Assert.All(shapes, r => Assert.Equal($"InvalidSchema,{CommandType}", Assert.Single(r.Errors).FullyQualifiedErrorId));
     }
 
     [Fact]

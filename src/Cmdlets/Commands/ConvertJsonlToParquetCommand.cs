@@ -257,6 +257,10 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         }
     }
 
+    // Lists and structs are only inferred: their shape comes from the data, not from a type name.
+    private static readonly ColumnKind[] GivenKinds =
+        [ColumnKind.Boolean, ColumnKind.Int64, ColumnKind.Double, ColumnKind.String, ColumnKind.Timestamp, ColumnKind.Json];
+
     private Dictionary<string, ColumnKind> GivenSchema()
     {
         var schema = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
@@ -271,7 +275,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
                 Type t when t == typeof(double) || t == typeof(float) || t == typeof(decimal) => ColumnKind.Double,
                 Type t when t == typeof(string) => ColumnKind.String,
                 Type t when t == typeof(DateTime) || t == typeof(DateTimeOffset) => ColumnKind.Timestamp,
-                string text when Enum.TryParse<ColumnKind>(text, ignoreCase: true, out var parsed) => parsed,
+                string text => GivenKinds.Cast<ColumnKind?>().FirstOrDefault(k => string.Equals(k.ToString(), text, StringComparison.OrdinalIgnoreCase)),
                 _ => null,
             };
             if (string.IsNullOrEmpty(name) || kind is null)
