@@ -18,7 +18,10 @@ internal abstract class ColumnBuffer
     /// <summary>The field as it appears in the schema (a list wraps its leaf).</summary>
     public virtual Field SchemaField => Field;
 
-    public static ColumnBuffer For(ColumnSpec column) => column.Kind switch
+    /// <param name="column">The column.</param>
+    /// <param name="decoded">Where text columns decode their values when written. Columns written one after another
+    /// (the columns of one file) can share one, so only the column being written holds decoded text.</param>
+    public static ColumnBuffer For(ColumnSpec column, Utf16Slices? decoded = null) => column.Kind switch
     {
         ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
         {
@@ -44,7 +47,7 @@ internal abstract class ColumnBuffer
             }),
         ColumnKind.List => ListBuffer.Create(column),
         ColumnKind.Struct => new StructBuffer(column),
-        _ => new TextBuffer(new DataField<string>(column.Name)),
+        _ => new TextBuffer(new DataField<string>(column.Name), decoded ?? new Utf16Slices()),
     };
 
     /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
@@ -134,12 +137,7 @@ internal sealed class TextBuffer : ColumnBuffer
     private readonly Utf8Values _values = new();
     private readonly Utf16Slices _decoded;
 
-    public TextBuffer(DataField field)
-        : this(field, new Utf16Slices())
-    {
-    }
-
-    private TextBuffer(DataField field, Utf16Slices decoded)
+    public TextBuffer(DataField field, Utf16Slices decoded)
     {
         _field = field;
         _decoded = decoded;
@@ -180,6 +178,6 @@ internal sealed class TextBuffer : ColumnBuffer
         _values.Clear();
     }
 
-    /// <summary>The sibling shares the decoding scratch: only one of the two is written at a time.</summary>
+    /// <summary>The sibling shares the decoding scratch: only one column is written at a time.</summary>
     public override ColumnBuffer Sibling() => new TextBuffer(_field, _decoded);
 }

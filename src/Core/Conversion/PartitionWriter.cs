@@ -31,7 +31,8 @@ internal sealed class PartitionWriter : IDisposable
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
         _lane = lane;
-        _buffers = columns.Select(ColumnBuffer.For).ToArray();
+        var decoded = new Utf16Slices(); // the encoder lane writes one column at a time
+        _buffers = columns.Select(c => ColumnBuffer.For(c, decoded)).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
         _options = options;
         _checkValues = checkValues;
