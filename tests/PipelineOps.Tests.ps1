@@ -207,6 +207,16 @@ Describe 'Convert-JsonlToParquet' {
         (Get-Content $result.RejectsFile | ConvertFrom-Json).line | Should -Be 2
     }
 
+    It 'takes -Schema types by name or by type, and refuses lists, structs and numbers' {
+        $file = Join-Path $dir 'level2_20251113.txt'
+        $result = Convert-JsonlToParquet -LiteralPath $file -Destination $ds -Schema @{ sequence = [double]; type = 'String' }
+        $result.Status | Should -Be 'Converted'
+        foreach ($kind in 'List', 'Struct', '3') {
+            { Convert-JsonlToParquet -LiteralPath $file -Destination $ds -Schema @{ changes = $kind } -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidSchema,PipelineOps.Commands.ConvertJsonlToParquetCommand'
+        }
+    }
+
     It 'reports a failing source as a ConversionFailed error and goes on' {
         $bad = Join-Path $dir 'broken_20251101.jsonl'
         [System.IO.File]::WriteAllText($bad, "{`"a`":1}`nnot json`n")
