@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using PipelineOps.Module.Tests.Support;
 
 namespace PipelineOps.Module.Tests;
@@ -71,6 +73,20 @@ public sealed class ManifestTests : IDisposable
         Assert.Contains("Quartz.dll", dependencies);
         Assert.Contains("SharpCompress.dll", dependencies);
         Assert.DoesNotContain("System.Management.Automation.dll", dependencies);
+    }
+
+    [Fact]
+    public void On_linux_x64_the_engine_and_the_libraries_a_conversion_runs_in_are_precompiled()
+    {
+        // Built elsewhere, they stay plain IL (src/ReadyToRun.targets compiles for linux-x64 only).
+        var precompiled = OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+        var dependencies = Path.Combine(Path.GetDirectoryName(Repo.ModuleManifest)!, "dependencies");
+
+        foreach (var name in new[] { "PipelineOps.Core.dll", "Parquet.dll", "ZstdSharp.dll", "Snappier.dll" })
+        {
+            using var pe = new PEReader(File.OpenRead(Path.Combine(dependencies, name)));
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0 == precompiled, name);
+        }
     }
 
     [Fact]
