@@ -137,7 +137,7 @@ public sealed class JsonlConverter
             using var stream = headOnly ? new LengthLimitedStream(source.Open(), headBytes!.Value)
                 : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
-                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.IndexOf(_options.TimeField)),
+                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.Present, parser.IndexOf(_options.TimeField)),
                 onPosition: (position, records) =>
                 {
                     Interlocked.Exchange(ref positions[part], position);
@@ -239,7 +239,7 @@ public sealed class JsonlConverter
                 {
                     var values = parser.Values;
                     if (guessed && (parser.UnknownFields > 0
-                        || (seen.Observe(line, values, timeIndex) && !ColumnSpec.SameSchema(ColumnsOf(seen, names), columns))))
+                        || (seen.Observe(line, values, parser.Present, timeIndex) && !ColumnSpec.SameSchema(ColumnsOf(seen, names), columns))))
                     {
                         throw new SchemaChangedException();
                     }

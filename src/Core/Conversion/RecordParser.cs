@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -60,6 +61,9 @@ public sealed class RecordParser
 
     /// <summary>Values of the last parsed record, by field index; Missing where the record lacks the field.</summary>
     public ReadOnlySpan<FieldValue> Values => _values.AsSpan(0, _names.Count);
+
+    /// <summary>The indexes of the fields the last record has, in the order it has them.</summary>
+    public ReadOnlySpan<int> Present => CollectionsMarshal.AsSpan(_present);
 
     /// <summary>Why the last line was rejected.</summary>
     public string? Error { get; private set; }

@@ -127,14 +127,18 @@ public sealed class SchemaInference
     }
 
     /// <summary>Notes one record; true when it changed what any field had seen (so the columns may differ).</summary>
+    /// <param name="line">The record's line, which the values locate their text in.</param>
+    /// <param name="values">The record's values by field index.</param>
+    /// <param name="present">The indexes of the fields the record has (the others are missing).</param>
+    /// <param name="timeFieldIndex">The time field's index, or -1.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeFieldIndex)
+    public bool Observe(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, ReadOnlySpan<int> present, int timeFieldIndex)
     {
         Grow(values.Length);
         var seenSoFar = CollectionsMarshal.AsSpan(_seen);
         var changed = false;
 
-        for (var i = 0; i < values.Length; i++)
+        foreach (var i in present)
         {
             ref readonly var value = ref values[i];
             var seen = SeenOf(value.Kind);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PipelineOps.Conversion;
 
 /// <summary>
@@ -9,28 +11,41 @@ internal static class UtcTimeText
     public static bool TryParse(ReadOnlySpan<byte> text, out DateTime time)
     {
         time = default;
-        if (text.Length < 20 || text.Length > 28 || text[^1] != (byte)'Z'
-            || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)'T' || text[13] != (byte)':' || text[16] != (byte)':'
-            || !TryDigits(text.Slice(0, 4), out var year) || !TryDigits(text.Slice(5, 2), out var month)
-            || !TryDigits(text.Slice(8, 2), out var day) || !TryDigits(text.Slice(11, 2), out var hour)
-            || !TryDigits(text.Slice(14, 2), out var minute) || !TryDigits(text.Slice(17, 2), out var second))
+        if (text.Length is < 20 or > 28 || text[^1] != (byte)'Z'
+            || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)'T' || text[13] != (byte)':' || text[16] != (byte)':')
         {
             return false;
+        }
+
+        var year = (Pair(text, 0) * 100) + Pair(text, 2);
+        var month = Pair(text, 5);
+        var day = Pair(text, 8);
+        var hour = Pair(text, 11);
+        var minute = Pair(text, 14);
+        var second = Pair(text, 17);
+        if ((year | month | day | hour | minute | second) < 0)
+        {
+            return false; // a part that is not two digits
         }
 
         var ticks = 0;
         if (text.Length > 20)
         {
             // ".d" to ".ddddddd": tenths of a second down to ticks.
-            var fraction = text[19..^1];
-            if (fraction.Length < 2 || fraction[0] != (byte)'.' || !TryDigits(fraction[1..], out ticks))
+            if (text.Length < 22 || text[19] != (byte)'.')
             {
                 return false;
             }
 
-            for (var i = fraction.Length - 1; i < 7; i++)
+            for (var i = 20; i < 27; i++)
             {
-                ticks *= 10;
+                var digit = i < text.Length - 1 ? text[i] - '0' : 0;
+                if ((uint)digit > 9)
+                {
+                    return false;
+                }
+
+                ticks = (ticks * 10) + digit;
             }
         }
 
@@ -44,20 +59,12 @@ internal static class UtcTimeText
         return true;
     }
 
-    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
+    /// <summary>The two digits at <paramref name="at"/> as a number, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Pair(ReadOnlySpan<byte> text, int at)
     {
-        value = 0;
-        foreach (var b in digits)
-        {
-            var digit = b - (byte)'0';
-            if ((uint)digit > 9)
-            {
-                return false;
-            }
-
-            value = (value * 10) + digit;
-        }
-
-        return true;
+        var tens = (uint)(text[at] - '0');
+        var ones = (uint)(text[at + 1] - '0');
+        return tens <= 9 && ones <= 9 ? (int)((tens * 10) + ones) : -1;
     }
 }

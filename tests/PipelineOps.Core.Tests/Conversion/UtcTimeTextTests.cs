@@ -20,6 +20,8 @@ public sealed class UtcTimeTextTests
     [InlineData("2025-11-14T00:00:00+02:00", false)]
     [InlineData("2025-11-14 00:00:00Z", false)]
     [InlineData("2025-1-14T00:00:00.00Z", false)]
+    [InlineData("2025-11-14T00:00:00.12a4Z", false)]
+    [InlineData("2025-11-14T0a:00:00Z", false)]
     public void The_fast_path_reads_only_what_the_general_parser_reads_the_same_way(string text, bool fast)
     {
         var accepted = UtcTimeText.TryParse(Encoding.UTF8.GetBytes(text), out var time);
