@@ -60,6 +60,10 @@ public sealed record ConversionOptions
     /// <summary>Rows per row group, and the bound on rows held in memory per file being converted.</summary>
     public int RowGroupSize { get; init; } = DefaultRowGroupSize;
 
+    /// <summary>Bytes of record lines per row group: a row group is written early when its lines reach this much, so
+    /// files of long lines stay within memory too (with twice this across a file's partitions).</summary>
+    internal int RowGroupBytes { get; init; } = 64 * 1024 * 1024;
+
     public BadLinePolicy BadLinePolicy { get; init; } = BadLinePolicy.Quarantine;
 
     /// <summary>A file with more bad lines than this fails (its outputs are not written). Null: no limit.</summary>

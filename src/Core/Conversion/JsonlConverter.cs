@@ -208,10 +208,20 @@ public sealed class JsonlConverter
         var outputName = OutputName(source);
         var writers = new Dictionary<string, PartitionWriter>(StringComparer.Ordinal);
         var lane = new EncoderLane();
-        var budget = Math.Max(_options.RowGroupSize, 1) * 2L; // rows held in memory across all partitions
-        long buffered = 0, rows = 0, badLines = 0;
+        // Held in memory across all partitions: rows, and the bytes of their lines.
+        var budget = Math.Max(_options.RowGroupSize, 1) * 2L;
+        var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
+        long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0;
         (DateTime? Day, string Folder) lastDay = default;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
+
+        void Flush(PartitionWriter writer)
+        {
+            buffered -= writer.BufferedRows;
+            bufferedBytes -= writer.BufferedBytes;
+            writer.FlushRowGroup();
+        }
+
         try
         {
             using var stream = source.Open();
@@ -260,17 +270,19 @@ public sealed class JsonlConverter
                     writer.Append(line, values, fieldOfColumn);
                     rows++;
                     buffered++;
-                    if (writer.BufferedRows >= _options.RowGroupSize)
+                    bufferedBytes += line.Length;
+                    if (writer.BufferedRows >= _options.RowGroupSize || writer.BufferedBytes >= _options.RowGroupBytes)
                     {
-                        buffered -= writer.BufferedRows;
-                        writer.FlushRowGroup();
+                        Flush(writer);
                     }
                     else if (buffered > budget)
                     {
                         // Too many partitions open at once: write the biggest buffer out as a smaller row group.
-                        var largest = writers.Values.MaxBy(w => w.BufferedRows)!;
-                        buffered -= largest.BufferedRows;
-                        largest.FlushRowGroup();
+                        Flush(writers.Values.MaxBy(w => w.BufferedRows)!);
+                    }
+                    else if (bufferedBytes > byteBudget)
+                    {
+                        Flush(writers.Values.MaxBy(w => w.BufferedBytes)!);
                     }
                 },
                 onPosition: (position, records) =>

@@ -46,6 +46,9 @@ internal sealed class PartitionWriter : IDisposable
     /// <summary>Rows held in memory, not yet in a row group.</summary>
     public int BufferedRows { get; private set; }
 
+    /// <summary>The length of the lines of <see cref="BufferedRows"/>: roughly the memory they hold.</summary>
+    public long BufferedBytes { get; private set; }
+
     public long Rows { get; private set; }
 
     public long Length { get; private set; }
@@ -70,6 +73,7 @@ internal sealed class PartitionWriter : IDisposable
         }
 
         BufferedRows++;
+        BufferedBytes += line.Length;
         Rows++;
     }
 
@@ -104,6 +108,7 @@ internal sealed class PartitionWriter : IDisposable
         _buffers = _spare ?? full.Select(b => b.Sibling()).ToArray();
         _spare = full;
         BufferedRows = 0;
+        BufferedBytes = 0;
     }
 
     /// <summary>Writes what is left and the footer, and flushes the file to disk.</summary>

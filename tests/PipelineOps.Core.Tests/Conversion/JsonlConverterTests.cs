@@ -368,6 +368,37 @@ public sealed class JsonlConverterTests : IDisposable
     }
 
     [Fact]
+    public void Long_lines_start_a_new_row_group_by_bytes_as_well_as_by_rows_and_no_row_is_lost()
+    {
+        // 2 KB lines against a 20 KB byte bound: about ten rows a row group, where the row bound alone would allow all 300.
+        var padding = new string('x', 2000);
+        var lines = Enumerable.Range(0, 300)
+            .Select(i => $$"""{"time":"2025-11-14T{{i / 60:00}}:{{i % 60:00}}:00Z","seq":{{i}},"blob":"{{padding}}","product_id":"P{{i % 3}}"}""")
+            .ToArray();
+        var source = Source("long_20251114.jsonl", lines);
+
+        var single = Convert(source, new ConversionOptions { Destination = Destination, RowGroupBytes = 20_000 });
+        var largestGroup = (long)DuckDb.Scalar($"select max(row_group_num_rows) from parquet_metadata('{Destination}/**/*.parquet')")!;
+        var groups = (long)DuckDb.Scalar($"select count(distinct row_group_id) from parquet_metadata('{Destination}/**/*.parquet')")!;
+
+        Assert.Equal(300, single.Rows);
+        Assert.Equal(300L, DuckDb.Scalar($"select count(distinct seq) from {Dataset}"));
+        Assert.InRange(largestGroup, 9, 10);
+        Assert.InRange(groups, 30, 34);
+
+        // 60 partitions of 5 lines each: no partition reaches the bound alone, but together they would hold all 630 KB.
+        // Holding at most twice the bound across partitions writes some of them out early, in more than one group.
+        var partitioned = Convert(Source("long_20251115.jsonl", lines.Select((l, i) => l.Replace($"\"P{i % 3}\"", $"\"P{i % 60}\"")).ToArray()),
+            new ConversionOptions { Destination = Destination, RowGroupBytes = 20_000, PartitionBy = ["product_id"] });
+        var partitionGroups = (long)DuckDb.Scalar(
+            $"select count(distinct (file_name, row_group_id)) from parquet_metadata('{Destination}/date=*/product_id=*/*.parquet')")!;
+
+        Assert.Equal(60, partitioned.Outputs.Count);
+        Assert.Equal(300L, DuckDb.Scalar($"select count(*) from read_parquet('{Destination}/date=*/product_id=*/*.parquet')"));
+        Assert.True(partitionGroups > 60, $"{partitionGroups} row groups: the partitions were held whole");
+    }
+
+    [Fact]
     public void Another_run_into_the_same_destination_is_refused_while_one_holds_it()
     {
         using var first = ConversionRun.Open(new ConversionOptions { Destination = Destination });
