@@ -19,27 +19,50 @@ internal static class ConvertBench
     {
         var megabytes = options.Int("mb", 256);
         var codec = options.String("codec", "zstd");
+        var repeat = Math.Max(1, options.Int("repeat", 3));
         var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-convert"));
         Directory.CreateDirectory(work);
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"convert: Coinbase-style JSONL, codec {codec}, {Environment.ProcessorCount} cores"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"convert: Coinbase-style JSONL, codec {codec}, {Environment.ProcessorCount} cores, median of {repeat} runs a side (taken in turns)"));
         Console.WriteLine("  input      side                  seconds     MB/s     rows/s   peak MB   ratio (DuckDB time / ours)");
         foreach (var size in new[] { Math.Max(16, megabytes / 4), megabytes })
         {
             var source = Generate(work, size, out var rows);
             var mb = new FileInfo(source).Length / 1048576.0;
             WarmPageCache(source);
-            var ours = RunChild("engine", source, Path.Combine(work, "out-engine"), codec);
-            var defaults = RunChild("engine", source, Path.Combine(work, "out-engine-defaults"), codec, RuntimeDefaults);
-            var capped = RunChild("engine", source, Path.Combine(work, "out-engine-capped"), codec, HeapCapped);
-            var duck = RunChild("duckdb", source, Path.Combine(work, "out-duckdb.parquet"), codec);
-            var duck1 = RunChild("duckdb1", source, Path.Combine(work, "out-duckdb1.parquet"), codec);
-            Print(mb, "PipelineOps engine", ours, rows, null);
-            Print(mb, "  runtime defaults", defaults, rows, null);
-            Print(mb, $"  heap capped {HeapCap / 1048576} MB", capped, rows, null);
-            Print(mb, "DuckDB (all threads)", duck, rows, duck.Seconds / ours.Seconds);
-            Print(mb, "DuckDB (1 thread)", duck1, rows, duck1.Seconds / ours.Seconds);
+
+            // The machine's speed drifts by 10-25% within minutes: each round runs every side once, in turn.
+            var sides = new (string Label, Func<(double Seconds, double PeakMb)> Run)[]
+            {
+                ("PipelineOps engine", () => RunChild("engine", source, Path.Combine(work, "out-engine"), codec)),
+                ("  runtime defaults", () => RunChild("engine", source, Path.Combine(work, "out-engine-defaults"), codec, RuntimeDefaults)),
+                ($"  heap capped {HeapCap / 1048576} MB", () => RunChild("engine", source, Path.Combine(work, "out-engine-capped"), codec, HeapCapped)),
+                ("DuckDB (all threads)", () => RunChild("duckdb", source, Path.Combine(work, "out-duckdb.parquet"), codec)),
+                ("DuckDB (1 thread)", () => RunChild("duckdb1", source, Path.Combine(work, "out-duckdb1.parquet"), codec)),
+            };
+            var runs = sides.Select(_ => new List<(double Seconds, double PeakMb)>()).ToArray();
+            for (var round = 0; round < repeat; round++)
+            {
+                for (var i = 0; i < sides.Length; i++)
+                {
+                    runs[i].Add(sides[i].Run());
+                }
+            }
+
+            var medians = runs.Select(r => (Seconds: Median(r.Select(x => x.Seconds)), PeakMb: r.Max(x => x.PeakMb))).ToArray();
+            for (var i = 0; i < sides.Length; i++)
+            {
+                var isDuckDb = sides[i].Label.StartsWith("DuckDB", StringComparison.Ordinal);
+                Print(mb, sides[i].Label, medians[i], rows, isDuckDb ? medians[i].Seconds / medians[0].Seconds : null);
+            }
         }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Reads the file once so both sides start with it in the page cache.</summary>
