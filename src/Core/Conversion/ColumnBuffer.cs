@@ -20,8 +20,8 @@ internal abstract class ColumnBuffer
 
     /// <param name="column">The column.</param>
     /// <param name="decoded">Where text columns decode their values when written. Columns written one after another
-    /// (the columns of one file) can share one, so only the column being written holds decoded text.</param>
-    public static ColumnBuffer For(ColumnSpec column, Utf16Slices? decoded = null) => column.Kind switch
+    /// (the columns of one file) share one, so only the column being written holds decoded text.</param>
+    public static ColumnBuffer For(ColumnSpec column, Utf16Slices decoded) => column.Kind switch
     {
         ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
         {
@@ -47,7 +47,7 @@ internal abstract class ColumnBuffer
             }),
         ColumnKind.List => ListBuffer.Create(column),
         ColumnKind.Struct => new StructBuffer(column),
-        _ => new TextBuffer(new DataField<string>(column.Name), decoded ?? new Utf16Slices()),
+        _ => new TextBuffer(new DataField<string>(column.Name), decoded),
     };
 
     /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
@@ -154,16 +154,10 @@ internal sealed class TextBuffer : ColumnBuffer
             case ValueKind.Missing or ValueKind.Null:
                 _values.AddNull();
                 break;
-            case ValueKind.True:
-                _values.Add("true"u8);
-                break;
-            case ValueKind.False:
-                _values.Add("false"u8);
-                break;
             case ValueKind.String when value.Text is { } text:
                 _values.Commit(Encoding.UTF8.GetBytes(text, _values.Reserve(Encoding.UTF8.GetMaxByteCount(text.Length))));
                 break;
-            default:
+            default: // true and false too: their JSON text is the text they are written as
                 _values.Add(RecordParser.TextBytes(line, value));
                 break;
         }

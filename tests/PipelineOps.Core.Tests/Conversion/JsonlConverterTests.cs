@@ -115,7 +115,7 @@ public sealed class JsonlConverterTests : IDisposable
     [Fact]
     public void A_list_column_refuses_an_array_whose_leaves_or_depth_do_not_fit_before_anything_is_added()
     {
-        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1));
+        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1), new Utf16Slices());
         var floats = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer | LeafKinds.Float };
         var nested = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 2, ArrayLeaves = LeafKinds.Integer };
         var fits = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer };
