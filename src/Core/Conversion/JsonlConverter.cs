@@ -136,8 +136,10 @@ public sealed class JsonlConverter
             var (start, end) = ranges[part];
             using var stream = headOnly ? new LengthLimitedStream(source.Open(), headBytes!.Value)
                 : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
+            var timeIndex = -1; // looked up until the time field first appears; a field's index never changes after
             ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
-                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.Present, parser.IndexOf(_options.TimeField)),
+                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.Present,
+                    timeIndex >= 0 ? timeIndex : timeIndex = parser.IndexOf(_options.TimeField)),
                 onPosition: (position, records) =>
                 {
                     Interlocked.Exchange(ref positions[part], position);
