@@ -19,9 +19,9 @@ internal abstract class ColumnBuffer
     public virtual Field SchemaField => Field;
 
     /// <param name="column">The column.</param>
-    /// <param name="decoded">Where text columns decode their values when written. Columns written one after another
-    /// (the columns of one file) share one, so only the column being written holds decoded text.</param>
-    public static ColumnBuffer For(ColumnSpec column, Utf16Slices decoded) => column.Kind switch
+    /// <param name="slices">Where text columns lay out their values when written. Columns written one after another
+    /// (the columns of one file) share one.</param>
+    public static ColumnBuffer For(ColumnSpec column, Utf8Slices slices) => column.Kind switch
     {
         ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
         {
@@ -47,7 +47,7 @@ internal abstract class ColumnBuffer
             }),
         ColumnKind.List => ListBuffer.Create(column),
         ColumnKind.Struct => new StructBuffer(column),
-        _ => new TextBuffer(new DataField<string>(column.Name), decoded),
+        _ => new TextBuffer(new DataField<string>(column.Name), slices),
     };
 
     /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
@@ -130,17 +130,18 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
-/// UTF-8 bytes; the encoder thread turns them into the UTF-16 slices Parquet.Net takes for strings.</summary>
+/// UTF-8 bytes, and those bytes are what is written (see <see cref="Utf8Twin"/>).</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
     private readonly Utf8Values _values = new();
-    private readonly Utf16Slices _decoded;
+    private readonly Utf8Slices _slices;
+    private DataField? _twin;
 
-    public TextBuffer(DataField field, Utf16Slices decoded)
+    public TextBuffer(DataField field, Utf8Slices slices)
     {
         _field = field;
-        _decoded = decoded;
+        _slices = slices;
     }
 
     public override DataField Field => _field;
@@ -163,8 +164,12 @@ internal sealed class TextBuffer : ColumnBuffer
         }
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAsync(_field, _decoded.Decode(_values), cancellationToken: cancellationToken);
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+    {
+        _twin ??= Utf8Twin.Of(_field, leaf => leaf);
+        var (values, definitions) = _slices.Slice(_values, _field.MaxDefinitionLevel);
+        return rowGroup.WriteAllPartsAsync(_twin, values, definitions, null, cancellationToken);
+    }
 
     public override void Clear()
     {
@@ -172,6 +177,6 @@ internal sealed class TextBuffer : ColumnBuffer
         _values.Clear();
     }
 
-    /// <summary>The sibling shares the decoding scratch: only one column is written at a time.</summary>
-    public override ColumnBuffer Sibling() => new TextBuffer(_field, _decoded);
+    /// <summary>The sibling shares the slicing scratch: only one column is written at a time.</summary>
+    public override ColumnBuffer Sibling() => new TextBuffer(_field, _slices) { _twin = _twin };
 }

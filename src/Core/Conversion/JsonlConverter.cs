@@ -40,10 +40,6 @@ public sealed class JsonlConverter
             },
             // Set explicitly: the library's default zstd level is many times slower than Fastest.
             CompressionLevel = options.CompressionLevel,
-
-            // Decide on dictionary encoding from the first values of a column chunk instead of hashing all of them:
-            // low-cardinality columns (type, product_id) still get dictionaries, unique ones (prices, ids) skip the work.
-            DictionaryEncodingSampleSize = 4096,
         };
     }
 

@@ -17,6 +17,7 @@ internal abstract class ListBuffer : ColumnBuffer
     private readonly Field _schemaField;
     private readonly int _depth;
     private readonly LeafKinds _admitted;
+    private readonly ColumnKind _element;
     private readonly Utf8Values _arrays = new();
     private readonly Levels _levels;
 
@@ -24,8 +25,9 @@ internal abstract class ListBuffer : ColumnBuffer
     {
         _leaf = leaf;
         _depth = column.Depth;
-        _schemaField = _depth == 1 ? new ListField(column.Name, leaf) : new ListField(column.Name, new ListField("element", leaf));
+        _schemaField = Shape(column.Name, _depth, leaf);
         _admitted = admitted;
+        _element = column.Element;
         _levels = new Levels();
     }
 
@@ -37,12 +39,19 @@ internal abstract class ListBuffer : ColumnBuffer
         _schemaField = sibling._schemaField;
         _depth = sibling._depth;
         _admitted = sibling._admitted;
+        _element = sibling._element;
         _levels = sibling._levels;
     }
 
     public override DataField Field => _leaf;
 
     public override Field SchemaField => _schemaField;
+
+    /// <summary>The list fields around a leaf.</summary>
+    protected Field Shape(DataField leaf) => Shape(_schemaField.Name, _depth, leaf);
+
+    private static Field Shape(string name, int depth, DataField leaf) =>
+        depth == 1 ? new ListField(name, leaf) : new ListField(name, new ListField("element", leaf));
 
     public static ColumnBuffer Create(ColumnSpec column) => column.Element switch
     {
@@ -62,7 +71,7 @@ internal abstract class ListBuffer : ColumnBuffer
                 || (value.ArrayDepth != 0 && value.ArrayDepth != _depth)
                 || (value.ArrayLeaves & ~_admitted) != 0))
         {
-            var column = _depth == 1 ? $"a list of {_leaf.ClrType.Name}" : $"a list of lists of {_leaf.ClrType.Name}";
+            var column = _depth == 1 ? $"a list of {_element}" : $"a list of lists of {_element}";
             var held = value.Kind == ValueKind.Nested ? "an array (or object) of another shape" : $"a {value.Kind} value";
             throw new InvalidDataException($"field '{_schemaField.Name}' holds {held} where the column is {column}");
         }
@@ -94,16 +103,16 @@ internal abstract class ListBuffer : ColumnBuffer
             }
             else
             {
-                Decode(_arrays[i]);
+                Decode(_arrays.Memory(i));
             }
         }
 
         return WriteValuesAsync(rowGroup, cancellationToken);
     }
 
-    private void Decode(ReadOnlySpan<byte> array)
+    private void Decode(ReadOnlyMemory<byte> array)
     {
-        var reader = new Utf8JsonReader(array);
+        var reader = new Utf8JsonReader(array.Span);
         reader.Read(); // the outer [
         var repetition = 0;
         var any = false;
@@ -112,7 +121,7 @@ internal abstract class ListBuffer : ColumnBuffer
             any = true;
             if (_depth == 1)
             {
-                Leaf(ref reader, present: 2, repetition);
+                Leaf(ref reader, array, present: 2, repetition);
             }
             else if (reader.TokenType == JsonTokenType.Null)
             {
@@ -125,7 +134,7 @@ internal abstract class ListBuffer : ColumnBuffer
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     anyInner = true;
-                    Leaf(ref reader, present: 4, inner);
+                    Leaf(ref reader, array, present: 4, inner);
                     inner = 2;
                 }
 
@@ -145,7 +154,7 @@ internal abstract class ListBuffer : ColumnBuffer
     }
 
     // present: the definition level of a null element; a value is one more.
-    private void Leaf(ref Utf8JsonReader reader, int present, int repetition)
+    private void Leaf(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array, int present, int repetition)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -153,20 +162,23 @@ internal abstract class ListBuffer : ColumnBuffer
         }
         else
         {
-            AddValue(ref reader);
+            AddValue(ref reader, array);
             _levels.Add(present + 1, repetition);
         }
     }
 
-    protected abstract void AddValue(ref Utf8JsonReader reader);
+    /// <param name="reader">At the value.</param>
+    /// <param name="array">The array being read: what the reader reads.</param>
+    protected abstract void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array);
 
     protected abstract void ClearValues();
 
     protected abstract Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
 
-    protected Task WriteLevelsAsync<T>(ParquetRowGroupWriter rowGroup, T[] values, int count, CancellationToken cancellationToken)
+    protected Task WriteLevelsAsync<T>(ParquetRowGroupWriter rowGroup, DataField leaf, T[] values, int count,
+        CancellationToken cancellationToken)
         where T : struct =>
-        rowGroup.WriteAllPartsAsync(_leaf, new ReadOnlyMemory<T>(values, 0, count),
+        rowGroup.WriteAllPartsAsync(leaf, new ReadOnlyMemory<T>(values, 0, count),
             _levels.Definitions, _levels.Repetitions, cancellationToken);
 
     public override void Clear()
@@ -225,7 +237,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
         _scratch = sibling._scratch;
     }
 
-    protected override void AddValue(ref Utf8JsonReader reader)
+    protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
     {
         if (_scratch.Count == _scratch.Values.Length)
         {
@@ -238,7 +250,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     protected override void ClearValues() => _scratch.Count = 0;
 
     protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, _scratch.Values, _scratch.Count, cancellationToken);
+        WriteLevelsAsync(rowGroup, Field, _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new LeafListBuffer<T>(this);
 
@@ -249,7 +261,8 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     }
 }
 
-/// <summary>Lists of strings, as slices of a char arena.</summary>
+/// <summary>Lists of strings, written as UTF-8 bytes (see <see cref="Utf8Twin"/>): slices of the arrays' own text
+/// where a string has no escapes, unescaped into an arena where it has.</summary>
 internal sealed class StringListBuffer : ListBuffer
 {
     private readonly Scratch _scratch;
@@ -260,15 +273,21 @@ internal sealed class StringListBuffer : ListBuffer
     private StringListBuffer(StringListBuffer sibling)
         : base(sibling) => _scratch = sibling._scratch;
 
-    protected override void AddValue(ref Utf8JsonReader reader)
+    protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
     {
         if (_scratch.Count == _scratch.Values.Length)
         {
             Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
-        // Unescaped text is never longer than its UTF-8 bytes in JSON.
-        var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        var raw = reader.ValueSpan.Length; // the whole array is one span
+        if (!reader.ValueIsEscaped)
+        {
+            _scratch.Values[_scratch.Count++] = array.Slice((int)reader.TokenStartIndex + 1, raw); // after the quote
+            return;
+        }
+
+        // Unescaped text is never longer than its escaped form.
         var slot = _scratch.Arena.Reserve(raw);
         var written = reader.CopyString(slot.Span);
         _scratch.Arena.Return(raw - written);
@@ -282,14 +301,15 @@ internal sealed class StringListBuffer : ListBuffer
     }
 
     protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, _scratch.Values, _scratch.Count, cancellationToken);
+        WriteLevelsAsync(rowGroup, _scratch.Twin ??= Utf8Twin.Of(Field, Shape), _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new StringListBuffer(this);
 
     private sealed class Scratch
     {
-        public readonly CharArena Arena = new();
-        public ReadOnlyMemory<char>[] Values = new ReadOnlyMemory<char>[InitialCapacity];
+        public readonly ByteArena Arena = new();
+        public ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[InitialCapacity];
         public int Count;
+        public DataField? Twin;
     }
 }

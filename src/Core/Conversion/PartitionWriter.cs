@@ -31,8 +31,8 @@ internal sealed class PartitionWriter : IDisposable
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
         _lane = lane;
-        var decoded = new Utf16Slices(); // the encoder lane writes one column at a time
-        _buffers = columns.Select(c => ColumnBuffer.For(c, decoded)).ToArray();
+        var slices = new Utf8Slices(); // the encoder lane writes one column at a time
+        _buffers = columns.Select(c => ColumnBuffer.For(c, slices)).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
         _options = options;
         _checkValues = checkValues;

@@ -20,7 +20,7 @@ internal sealed class StructBuffer : ColumnBuffer
     private char[] _name = new char[64];
 
     public StructBuffer(ColumnSpec column)
-        : this(column.Children!.Select(Child.For).ToArray(), column.Name)
+        : this(column.Children!.Select(c => Child.For(c, column.Name)).ToArray(), column.Name)
     {
     }
 
@@ -127,12 +127,14 @@ internal sealed class StructBuffer : ColumnBuffer
 
         protected ReadOnlyMemory<int> Definitions => new(_definitions, 0, _levels);
 
-        public static Child For(ColumnSpec column) => column.Kind switch
+        /// <param name="column">The child's column.</param>
+        /// <param name="parent">The struct's name.</param>
+        public static Child For(ColumnSpec column, string parent) => column.Kind switch
         {
             ColumnKind.Boolean => new Values<bool>(new DataField<bool?>(column.Name), (ref Utf8JsonReader r) => r.GetBoolean()),
             ColumnKind.Int64 => new Values<long>(new DataField<long?>(column.Name), (ref Utf8JsonReader r) => r.GetInt64()),
             ColumnKind.Double => new Values<double>(new DataField<double?>(column.Name), (ref Utf8JsonReader r) => r.GetDouble()),
-            _ => new Text(new DataField<string>(column.Name)),
+            _ => new Text(new DataField<string>(column.Name), parent),
         };
 
         public void Absent(int definition) => Level(definition);
@@ -190,11 +192,13 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
-    private sealed class Text(DataField leaf) : Child(leaf)
+    /// <summary>A text child, written as UTF-8 bytes (see <see cref="Utf8Twin"/>).</summary>
+    private sealed class Text(DataField leaf, string parent) : Child(leaf)
     {
-        private readonly CharArena _arena = new();
-        private ReadOnlyMemory<char>[] _values = new ReadOnlyMemory<char>[InitialCapacity];
+        private readonly ByteArena _arena = new();
+        private ReadOnlyMemory<byte>[] _values = new ReadOnlyMemory<byte>[InitialCapacity];
         private int _count;
+        private DataField? _twin;
 
         protected override void AddValue(ref Utf8JsonReader reader)
         {
@@ -203,9 +207,10 @@ internal sealed class StructBuffer : ColumnBuffer
                 Array.Resize(ref _values, _values.Length * 2);
             }
 
-            var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
             if (reader.TokenType == JsonTokenType.String)
             {
+                // Unescaped text is never longer than its escaped form.
+                var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
                 var slot = _arena.Reserve(raw);
                 var written = reader.CopyString(slot.Span);
                 _arena.Return(raw - written);
@@ -217,10 +222,14 @@ internal sealed class StructBuffer : ColumnBuffer
             }
         }
 
-        public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-            rowGroup.WriteAllPartsAsync(Leaf, new ReadOnlyMemory<ReadOnlyMemory<char>>(_values, 0, _count), Definitions, null, cancellationToken);
+        public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+        {
+            _twin ??= Utf8Twin.Of(Leaf, twin => new StructField(parent, twin));
+            return rowGroup.WriteAllPartsAsync(_twin, new ReadOnlyMemory<ReadOnlyMemory<byte>>(_values, 0, _count), Definitions, null,
+                cancellationToken);
+        }
 
-        public override Child Sibling() => new Text(Leaf);
+        public override Child Sibling() => new Text(Leaf, parent) { _twin = _twin };
 
         public override void Clear()
         {

@@ -87,6 +87,13 @@ internal sealed class Utf8Values
         }
     }
 
+    /// <summary>Value <paramref name="index"/>'s bytes, valid until <see cref="Clear"/>.</summary>
+    public ReadOnlyMemory<byte> Memory(int index)
+    {
+        var (start, length) = Range(index);
+        return _bytes.AsMemory(start, length);
+    }
+
     private int End(int index) => _ends[index] is var end && end < 0 ? ~end : end;
 
     public void Clear()

@@ -52,6 +52,14 @@ public sealed class JsonlConverterTests : IDisposable
         Assert.Equal("BIGINT", DuckDb.Scalar($"select typeof(sequence) from {Dataset} limit 1"));
         Assert.Equal("VARCHAR[][]", DuckDb.Scalar($"select typeof(changes) from {Dataset} limit 1"));
         Assert.Equal("0.00000001", DuckDb.Scalar($"select changes[1][2] from {Dataset} where changes[1][1] = 'sell'"));
+
+        // What readers can prune row groups by: null counts everywhere, and the range of number and time columns.
+        var stats = DuckDb.Query($"select path_in_schema, stats_null_count, stats_min_value, stats_max_value from parquet_metadata('{output}')")
+            .ToDictionary(r => (string)r[0]!, r => r.Skip(1).Select(Text).ToList());
+        Assert.Equal(["2", null, null], stats["price"]);
+        Assert.Equal(["2", "1", "1"], stats["sequence"]);
+        Assert.Equal("0", stats["time"][0]);
+        Assert.NotNull(stats["time"][1]);
     }
 
     [Fact]
@@ -115,7 +123,7 @@ public sealed class JsonlConverterTests : IDisposable
     [Fact]
     public void A_list_column_refuses_an_array_whose_leaves_or_depth_do_not_fit_before_anything_is_added()
     {
-        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1), new Utf16Slices());
+        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1), new Utf8Slices());
         var floats = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer | LeafKinds.Float };
         var nested = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 2, ArrayLeaves = LeafKinds.Integer };
         var fits = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer };
@@ -126,6 +134,10 @@ public sealed class JsonlConverterTests : IDisposable
         buffer.Check(fits);
         buffer.Check(new FieldValue { Kind = ValueKind.Null });
         Assert.Equal(0, buffer.Count);
+
+        var pairs = ColumnBuffer.For(new ColumnSpec("changes", ColumnKind.List, ColumnKind.String, Depth: 2), new Utf8Slices());
+        Assert.Equal("field 'changes' holds a Integer value where the column is a list of lists of String",
+            Assert.Throws<InvalidDataException>(() => pairs.Check(new FieldValue { Kind = ValueKind.Integer })).Message);
     }
 
     [Fact]
@@ -515,14 +527,15 @@ public sealed class JsonlConverterTests : IDisposable
             """{"time":"2025-11-14T00:00:02Z","meta":{"exchange":"kr","seq":2,"px":2,"late":"x","id":7},"deep":{"a":1},"both":[1]}""",
             """{"time":"2025-11-14T00:00:03Z","meta":null}""",
             """{"time":"2025-11-14T00:00:04Z","seq":4}""",
-            """{"time":"2025-11-14T00:00:05Z","meta":{}}""");
+            """{"time":"2025-11-14T00:00:05Z","meta":{}}""",
+            """{"time":"2025-11-14T00:00:06Z","meta":{"exchange":"b\"s\\ \u00e9","id":"ü"}}""");
 
         var result = Convert(source);
 
-        Assert.Equal(5, result.Rows);
+        Assert.Equal(6, result.Rows);
         var types = DuckDb.Query($"select typeof(meta), typeof(deep), typeof(\"both\") from {Dataset} limit 1").Single();
         Assert.Equal(["STRUCT(exchange VARCHAR, seq BIGINT, px DOUBLE, ok BOOLEAN, id VARCHAR, late VARCHAR)", "VARCHAR", "VARCHAR"], types.Select(Text));
-        var meta = DuckDb.Query($"select to_json(meta)::varchar from {Dataset} order by time").Select(r => r[0]);
+        var meta = DuckDb.Query($"select to_json(meta)::varchar from {Dataset} order by time limit 5").Select(r => r[0]);
         Assert.Equal(
         [
             """{"exchange":"cb","seq":1,"px":1.5,"ok":true,"id":"a","late":null}""",
@@ -533,6 +546,7 @@ public sealed class JsonlConverterTests : IDisposable
         ], meta);
         Assert.Equal(["""{"a":{"b":1}}""", """{"a":1}"""], DuckDb.Query($"select deep from {Dataset} where deep is not null order by time").Select(r => r[0]));
         Assert.Equal("kr", DuckDb.Scalar($"select meta.exchange from {Dataset} where meta.seq = 2"));
+        Assert.Equal(["b\"s\\ é", "ü"], DuckDb.Query($"select meta.exchange, meta.id from {Dataset} where meta.seq is null and meta.id is not null").Single().Select(Text));
     }
     [Fact]
     public void A_ledger_line_torn_by_a_crash_is_counted_and_the_next_entry_starts_on_a_fresh_line()
