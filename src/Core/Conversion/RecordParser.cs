@@ -11,7 +11,7 @@ namespace PipelineOps.Conversion;
 /// Strict: the line must be exactly one JSON object of valid UTF-8, at most 64 levels deep; anything else is a
 /// bad line with a reason. Duplicate keys: the last one wins.
 /// </summary>
-public sealed class RecordParser
+public sealed partial class RecordParser
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
@@ -30,6 +30,8 @@ public sealed class RecordParser
     private FieldValue[] _values = new FieldValue[16];
     private readonly List<int> _present = [];
     private char[] _nameBuffer = new char[256];
+    private byte[] _unescapedName = new byte[256];
+    private FieldValue _unknownValue; // where the flat scan reads the values of fields it does not keep
 
     /// <param name="knownFields">Fields in column order; null to learn fields as they appear.</param>
     /// <param name="timeField">The field whose values are parsed as times.</param>
@@ -56,6 +58,13 @@ public sealed class RecordParser
     /// text fields and for strings with escapes: column buffers decode the rest straight from the line.</summary>
     public bool MaterializeStrings { get; init; } = true;
 
+    /// <summary>Whether records are first tried with the flat scan (<see cref="TryScan"/>); tests turn it off to
+    /// compare it with the general reader.</summary>
+    internal bool FlatScan { get; init; } = true;
+
+    /// <summary>Whether the flat scan parsed the last record.</summary>
+    internal bool LastScanned { get; private set; }
+
     /// <summary>Field names by index, in order of first appearance (or as given).</summary>
     public IReadOnlyList<string> Names => _names;
 
@@ -76,19 +85,24 @@ public sealed class RecordParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryParse(ReadOnlySpan<byte> line)
     {
-        foreach (var index in _present)
-        {
-            _values[index] = default;
-        }
-
-        _present.Clear();
-        UnknownFields = 0;
+        Reset();
         Error = null;
+        LastScanned = false;
 
         if (!Utf8.IsValid(line))
         {
             Error = "invalid UTF-8";
             return false;
+        }
+
+        if (FlatScan)
+        {
+            if (LastScanned = TryScan(line))
+            {
+                return true;
+            }
+
+            Reset(); // the general reader decides, and says why when the line is bad
         }
 
         try
@@ -103,7 +117,7 @@ public sealed class RecordParser
             var position = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var index = FieldIndex(ref reader, position++);
+                var index = FieldIndex(NameOf(ref reader), position++);
                 reader.Read();
                 if (index < 0)
                 {
@@ -112,12 +126,7 @@ public sealed class RecordParser
                     continue;
                 }
 
-                if (_values[index].Kind == ValueKind.Missing)
-                {
-                    _present.Add(index);
-                }
-
-                _values[index] = ReadValue(ref reader, _isTime[index], MaterializeStrings || _needsText[index]);
+                Set(index, ReadValue(ref reader, _isTime[index], MaterializeStrings || _needsText[index]));
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -135,21 +144,60 @@ public sealed class RecordParser
         }
     }
 
+    private void Reset()
+    {
+        foreach (var index in _present)
+        {
+            _values[index] = default;
+        }
+
+        _present.Clear();
+        UnknownFields = 0;
+    }
+
     private static string Shorten(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Set(int index, in FieldValue value)
+    {
+        if (_values[index].Kind == ValueKind.Missing)
+        {
+            _present.Add(index);
+        }
+
+        _values[index] = value; // a repeated key: the last one wins
+    }
+
+    /// <summary>The property name the reader is on, unescaped, as UTF-8.</summary>
+    private ReadOnlySpan<byte> NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        if (_unescapedName.Length < reader.ValueSpan.Length)
+        {
+            _unescapedName = new byte[Math.Max(reader.ValueSpan.Length, _unescapedName.Length * 2)];
+        }
+
+        return _unescapedName.AsSpan(0, reader.CopyString(_unescapedName));
+    }
+
+    /// <param name="name">The field's name, unescaped, as UTF-8.</param>
+    /// <param name="position">Where the record has it: its first field is 0.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int FieldIndex(ref Utf8JsonReader reader, int position)
+    private int FieldIndex(ReadOnlySpan<byte> name, int position)
     {
         // Records of one file mostly list their fields in one or two orders (a ticker's, a level-2 update's): try the
         // fields recent records had at this position by their UTF-8 bytes before decoding the name for the dictionary.
         var known = position < _order.Count;
-        if (known && !reader.HasValueSequence && !reader.ValueIsEscaped)
+        if (known)
         {
-            var name = reader.ValueSpan;
             var latest = _order[position];
             if (latest >= 0 && name.SequenceEqual(_utf8Names[latest]))
             {
@@ -165,7 +213,7 @@ public sealed class RecordParser
             }
         }
 
-        var index = LookUp(ref reader);
+        var index = LookUp(name);
         if (known)
         {
             _orderBefore[position] = _order[position];
@@ -180,16 +228,14 @@ public sealed class RecordParser
         return index;
     }
 
-    private int LookUp(ref Utf8JsonReader reader)
+    private int LookUp(ReadOnlySpan<byte> utf8Name)
     {
-        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (_nameBuffer.Length < length)
+        if (_nameBuffer.Length < utf8Name.Length)
         {
-            _nameBuffer = new char[Math.Max(length, _nameBuffer.Length * 2)];
+            _nameBuffer = new char[Math.Max(utf8Name.Length, _nameBuffer.Length * 2)];
         }
 
-        var written = reader.CopyString(_nameBuffer);
-        var name = _nameBuffer.AsSpan(0, written);
+        var name = _nameBuffer.AsSpan(0, Encoding.UTF8.GetChars(utf8Name, _nameBuffer)); // valid UTF-8: checked first
         if (_lookup.TryGetValue(name, out var index))
         {
             return index;
