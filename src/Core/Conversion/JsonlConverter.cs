@@ -211,6 +211,7 @@ public sealed class JsonlConverter
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
         long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0;
         (DateTime? Day, string Folder) lastDay = default;
+        PartitionWriter? lastWriter = null;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
 
         void Flush(PartitionWriter writer)
@@ -259,10 +260,16 @@ public sealed class JsonlConverter
                     }
 
                     var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate, ref lastDay);
-                    if (!writers.TryGetValue(folder, out var writer))
+                    // Consecutive records of a day share the very same folder string: no lookup for them.
+                    if (lastWriter is not { } writer || !ReferenceEquals(folder, writer.Folder))
                     {
-                        writers[folder] = writer = new PartitionWriter(Path.Combine(_options.Destination, folder, outputName), columns, _parquet, lane,
-                            checkValues: _options.Schema.Count > 0, cancellationToken);
+                        if (!writers.TryGetValue(folder, out writer))
+                        {
+                            writers[folder] = writer = new PartitionWriter(folder, Path.Combine(_options.Destination, folder, outputName), columns,
+                                _parquet, lane, checkValues: _options.Schema.Count > 0, cancellationToken);
+                        }
+
+                        lastWriter = writer;
                     }
 
                     writer.Append(line, values, fieldOfColumn);

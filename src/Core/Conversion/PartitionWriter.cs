@@ -25,9 +25,11 @@ internal sealed class PartitionWriter : IDisposable
 
     /// <param name="checkValues">Whether a value may not fit its column, so each record is checked before any of it
     /// is added. Only a given schema allows that: inferred columns fit every value they were inferred from.</param>
-    public PartitionWriter(string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, EncoderLane lane,
+    /// <param name="folder">The partition folder, relative to the destination.</param>
+    public PartitionWriter(string folder, string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, EncoderLane lane,
         bool checkValues, CancellationToken cancellationToken)
     {
+        Folder = folder;
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
         _lane = lane;
@@ -38,6 +40,8 @@ internal sealed class PartitionWriter : IDisposable
         _checkValues = checkValues;
         _cancellationToken = cancellationToken;
     }
+
+    public string Folder { get; }
 
     public string FinalPath { get; }
 
