@@ -334,8 +334,10 @@ public sealed class JsonlConverter
         }
     }
 
-    /// <summary>Fields whose text the converter reads itself: the type field and the partition fields.</summary>
-    private HashSet<string> TextFields() => new([_options.TypeField, .. _options.PartitionBy], StringComparer.Ordinal);
+    /// <summary>Fields whose text the converter reads itself: the partition fields, and the type field when there is a
+    /// type filter. Only these become strings for every record.</summary>
+    private HashSet<string> TextFields() =>
+        new([.. _options.TypeFilter.Count > 0 ? [_options.TypeField] : Array.Empty<string>(), .. _options.PartitionBy], StringComparer.Ordinal);
 
     private static bool HasAny(ReadOnlySpan<FieldValue> values, int[] fieldOfColumn)
     {
