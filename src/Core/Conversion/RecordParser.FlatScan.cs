@@ -46,7 +46,14 @@ public sealed partial class RecordParser
 
         for (var position = 0; ; position++)
         {
-            var nameEnd = StringEnd(line, i);
+            if (i == line.Length || line[i] != '"')
+            {
+                return false;
+            }
+
+            // Most names are the one recent records had here: compared whole, they need no scan for their end.
+            var index = Predicted(line[(i + 1)..], position);
+            var nameEnd = index >= 0 ? i + 1 + _utf8Names[index].Length : StringEnd(line, i);
             if (nameEnd < 0)
             {
                 return false;
@@ -59,7 +66,11 @@ public sealed partial class RecordParser
                 return false;
             }
 
-            var index = FieldIndex(name, position); // only now, as the general reader knows a name only with its colon
+            if (index < 0)
+            {
+                index = FieldIndex(name, position); // only now, as the general reader knows a name only with its colon
+            }
+
             i = SkipSpace(line, i + 1);
 
             // The value goes straight into its slot: copying a value with a string in it costs a GC write barrier.
@@ -109,6 +120,39 @@ public sealed partial class RecordParser
         }
     }
 
+    /// <summary>The field recent records had at <paramref name="position"/>, if <paramref name="afterQuote"/> (the
+    /// text after a name's opening quote) is its name and a closing quote; otherwise -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Predicted(ReadOnlySpan<byte> afterQuote, int position)
+    {
+        if (position >= _order.Count)
+        {
+            return -1;
+        }
+
+        var latest = _order[position];
+        if (latest >= 0 && IsNameAt(afterQuote, latest))
+        {
+            return latest;
+        }
+
+        var before = _orderBefore[position];
+        if (before >= 0 && IsNameAt(afterQuote, before))
+        {
+            _orderBefore[position] = latest;
+            _order[position] = before;
+            return before;
+        }
+
+        return -1;
+    }
+
+    private bool IsNameAt(ReadOnlySpan<byte> afterQuote, int field)
+    {
+        var name = _utf8Names[field];
+        return _plainNames[field] && afterQuote.Length > name.Length && afterQuote[name.Length] == '"' && afterQuote.StartsWith(name);
+    }
+
     /// <summary>Reads the value at <paramref name="i"/> and moves past it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="value">An empty value to fill in.</param>
@@ -156,6 +200,8 @@ public sealed partial class RecordParser
                 value.Kind = ValueKind.Null;
                 i += 4;
                 break;
+            case (byte)'[' when TryScanArray(line, ref i, ref value):
+                break;
             case (byte)'[' or (byte)'{':
                 if (!TryScanNested(line[i..], out var nested))
                 {
@@ -184,6 +230,148 @@ public sealed partial class RecordParser
 
         value.RawLength = i - start;
         return true;
+    }
+
+    /// <summary>
+    /// An array of plain scalars and arrays (no objects, no escapes, at most 8 deep), scanned for what
+    /// <see cref="ScanArray"/> notes: the depth and kinds of its leaves. False for anything else, leaving
+    /// <paramref name="i"/> as it was, for Utf8JsonReader to read.
+    /// </summary>
+    private static bool TryScanArray(ReadOnlySpan<byte> line, ref int i, ref FieldValue value)
+    {
+        var at = i;
+        var level = 0;
+        bool scalarsAtTop = false, arraysInside = false, irregular = false;
+        var leaves = LeafKinds.None;
+        while (true)
+        {
+            // At the start of a value.
+            if (at == line.Length)
+            {
+                return false;
+            }
+
+            var c = line[at];
+            if (c == '[')
+            {
+                if (level > 0)
+                {
+                    irregular |= level >= 2;
+                    arraysInside = true;
+                }
+
+                if (++level > 8)
+                {
+                    return false;
+                }
+
+                at = SkipSpace(line, at + 1);
+                if (at < line.Length && line[at] == ']')
+                {
+                    level--;
+                    at++;
+                }
+                else
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                var kind = ScanLeaf(line, ref at);
+                if (kind == ValueKind.Missing)
+                {
+                    return false;
+                }
+
+                if (kind != ValueKind.Null)
+                {
+                    scalarsAtTop |= level == 1;
+                    leaves |= kind switch
+                    {
+                        ValueKind.True or ValueKind.False => LeafKinds.Boolean,
+                        ValueKind.String => LeafKinds.String,
+                        ValueKind.Float => LeafKinds.Float,
+                        ValueKind.Integer => LeafKinds.Integer,
+                        _ => LeafKinds.Other,
+                    };
+                }
+            }
+
+            // After a value: a comma and the next value, or the end of one or more arrays.
+            while (true)
+            {
+                if (level == 0)
+                {
+                    value.Kind = ValueKind.Nested;
+                    value.ArrayLeaves = leaves;
+                    value.ArrayDepth = irregular || (scalarsAtTop && arraysInside) ? ArrayShape.Irregular
+                        : arraysInside ? (byte)2
+                        : scalarsAtTop ? (byte)1
+                        : (byte)0;
+                    i = at;
+                    return true;
+                }
+
+                at = SkipSpace(line, at);
+                if (at == line.Length)
+                {
+                    return false;
+                }
+
+                if (line[at] == ',')
+                {
+                    at = SkipSpace(line, at + 1);
+                    break;
+                }
+
+                if (line[at] != ']')
+                {
+                    return false;
+                }
+
+                level--;
+                at++;
+            }
+        }
+    }
+
+    /// <summary>A scalar inside an array, by the kinds <see cref="ScalarKind"/> gives; Missing for anything else.</summary>
+    private static ValueKind ScanLeaf(ReadOnlySpan<byte> line, ref int at)
+    {
+        switch (line[at])
+        {
+            case (byte)'"':
+                var end = StringEnd(line, at);
+                if (end < 0)
+                {
+                    return ValueKind.Missing;
+                }
+
+                at = end + 1;
+                return ValueKind.String;
+            case (byte)'t' when line[at..].StartsWith("true"u8):
+                at += 4;
+                return ValueKind.True;
+            case (byte)'f' when line[at..].StartsWith("false"u8):
+                at += 5;
+                return ValueKind.False;
+            case (byte)'n' when line[at..].StartsWith("null"u8):
+                at += 4;
+                return ValueKind.Null;
+            default:
+                var numberEnd = NumberEnd(line, at);
+                if (numberEnd < 0)
+                {
+                    return ValueKind.Missing;
+                }
+
+                var number = line[at..numberEnd];
+                at = numberEnd;
+                return !IsIntegral(number) ? ValueKind.Float
+                    : Utf8Parser.TryParse(number, out long _, out var used) && used == number.Length ? ValueKind.Integer
+                    : ValueKind.BigInteger;
+        }
     }
 
     /// <summary>An array or object, read by Utf8JsonReader from its first byte to its last.</summary>

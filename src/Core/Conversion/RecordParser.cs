@@ -19,6 +19,7 @@ public sealed partial class RecordParser
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = [];
     private readonly List<byte[]> _utf8Names = [];
+    private readonly List<bool> _plainNames = []; // names whose JSON form is their UTF-8 bytes: no escapes needed
     // Field index by position in recent records (-1: unknown field): the latest, and the one before it there.
     private readonly List<int> _order = [];
     private readonly List<int> _orderBefore = [];
@@ -250,6 +251,7 @@ public sealed partial class RecordParser
         _fields[name] = index;
         _names.Add(name);
         _utf8Names.Add(Encoding.UTF8.GetBytes(name));
+        _plainNames.Add(!name.Any(c => c is '"' or '\\' || char.IsControl(c)));
         _needsText.Add(_textFields.Contains(name));
         _isTime.Add(name == TimeFieldName || _timeFields.Contains(name));
 

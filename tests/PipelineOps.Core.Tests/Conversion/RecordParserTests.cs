@@ -22,6 +22,11 @@ public sealed class RecordParserTests
         { """{"time":"2025-11-14T01:00:00+01:00"}""", true },
         { """{"time":"not a time"}""", true },
         { """{"a":1,"a":"twice"}""", true },
+        { """{"a":[[1,"x"],[true,null]],"b":[],"c":[[]],"d":[1,[2]],"e":[[[1]]],"g":[1.5,-2e3,123456789012345678901234,null]}""", true },
+        { """{"f":[{"x":1}],"h":[ [ "y" ] , [ ] ],"i":[null,[null]]}""", true },
+        { """{"a":[1,"q\"uote"],"b":[1,]}""", false },
+        { """{"a\"b":1}""", false },
+        { """{"a\u0022b":2,"x":1}""", false },
         { """{"esc":"a\"b"}""", false },
         { """{"es\u0063":1}""", false },
         { """{"a":1e400}""", false },
@@ -59,6 +64,19 @@ public sealed class RecordParserTests
         var bytes = Encoding.UTF8.GetBytes(line);
         AssertSame(general, general.TryParse(bytes), flat, flat.TryParse(bytes), line);
         Assert.Equal(scanned, flat.LastScanned);
+    }
+
+    [Fact]
+    public void A_field_name_seen_before_is_only_taken_as_predicted_where_its_raw_bytes_are_valid_JSON()
+    {
+        var (flat, general) = Parsers();
+        foreach (var line in new[] { """{"a\"b":1,"c":2}""", """{"a"b":1,"c":2}""", """{"a\"b":3,"c":4}""", """{"a\"b":5,"c":6}""" })
+        {
+            var bytes = Encoding.UTF8.GetBytes(line);
+            AssertSame(general, general.TryParse(bytes), flat, flat.TryParse(bytes), line);
+        }
+
+        Assert.Equal(5L, flat.Values[flat.IndexOf("a\"b")].Integer);
     }
 
     [Fact]
