@@ -18,10 +18,7 @@ internal abstract class ColumnBuffer
     /// <summary>The field as it appears in the schema (a list wraps its leaf).</summary>
     public virtual Field SchemaField => Field;
 
-    /// <param name="column">The column.</param>
-    /// <param name="slices">Where text columns lay out their values when written. Columns written one after another
-    /// (the columns of one file) share one.</param>
-    public static ColumnBuffer For(ColumnSpec column, Utf8Slices slices) => column.Kind switch
+    public static ColumnBuffer For(ColumnSpec column) => column.Kind switch
     {
         ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
         {
@@ -47,7 +44,7 @@ internal abstract class ColumnBuffer
             }),
         ColumnKind.List => ListBuffer.Create(column),
         ColumnKind.Struct => new StructBuffer(column),
-        _ => new TextBuffer(new DataField<string>(column.Name), slices),
+        _ => new TextBuffer(new DataField<string>(column.Name)),
     };
 
     /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
@@ -59,6 +56,14 @@ internal abstract class ColumnBuffer
     /// <exception cref="InvalidDataException">The value does not fit the column (only with a given schema).</exception>
     public abstract void Append(ReadOnlySpan<byte> line, in FieldValue value);
 
+    /// <summary>Turns the appended values into the form <see cref="WriteAsync"/> hands Parquet.Net. It runs on the
+    /// parsing thread before the row group goes to the encoder lane, which is the busier of the two, so the lane
+    /// only encodes.</summary>
+    public virtual void Prepare()
+    {
+    }
+
+    /// <summary>Writes the prepared values as this column's chunk of the row group.</summary>
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
 
     public abstract void Clear();
@@ -135,14 +140,11 @@ internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
     private readonly Utf8Values _values = new();
-    private readonly Utf8Slices _slices;
+    private readonly Utf8Slices _slices = new();
+    private (ReadOnlyMemory<ReadOnlyMemory<byte>> Values, ReadOnlyMemory<int> Definitions) _prepared;
     private DataField? _twin;
 
-    public TextBuffer(DataField field, Utf8Slices slices)
-    {
-        _field = field;
-        _slices = slices;
-    }
+    public TextBuffer(DataField field) => _field = field;
 
     public override DataField Field => _field;
 
@@ -164,19 +166,21 @@ internal sealed class TextBuffer : ColumnBuffer
         }
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+    public override void Prepare()
     {
         _twin ??= Utf8Twin.Of(_field, leaf => leaf);
-        var (values, definitions) = _slices.Slice(_values, _field.MaxDefinitionLevel);
-        return rowGroup.WriteAllPartsAsync(_twin, values, definitions, null, cancellationToken);
+        _prepared = _slices.Slice(_values, _field.MaxDefinitionLevel);
     }
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        rowGroup.WriteAllPartsAsync(_twin!, _prepared.Values, _prepared.Definitions, null, cancellationToken);
 
     public override void Clear()
     {
         Count = 0;
         _values.Clear();
+        _prepared = default;
     }
 
-    /// <summary>The sibling shares the slicing scratch: only one column is written at a time.</summary>
-    public override ColumnBuffer Sibling() => new TextBuffer(_field, _slices) { _twin = _twin };
+    public override ColumnBuffer Sibling() => new TextBuffer(_field) { _twin = _twin };
 }

@@ -6,10 +6,11 @@ using Parquet.Schema;
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// A LIST (depth 1) or LIST of LIST (depth 2) column. Appending keeps each array's exact JSON text; writing reads
+/// A LIST (depth 1) or LIST of LIST (depth 2) column. Appending keeps each array's exact JSON text; preparing reads
 /// the arrays again and turns them into leaf values with Parquet's definition and repetition levels, so null and
 /// empty lists, null inner lists and null elements all survive: [] stays [], [[]] stays [[]], [null] stays [null].
-/// That reading happens on the encoder thread, so <see cref="Check"/> admits only arrays it cannot fail on.
+/// That reading happens when the row group is handed on, long after the records were added, so <see cref="Check"/>
+/// admits only arrays it cannot fail on.
 /// </summary>
 internal abstract class ListBuffer : ColumnBuffer
 {
@@ -31,8 +32,7 @@ internal abstract class ListBuffer : ColumnBuffer
         _levels = new Levels();
     }
 
-    /// <summary>For siblings: the same leaf and list fields as the schema holds, and the same decoding scratch (only one
-    /// of the two is written at a time).</summary>
+    /// <summary>For siblings: the same leaf and list fields as the schema holds.</summary>
     protected ListBuffer(ListBuffer sibling)
     {
         _leaf = sibling._leaf;
@@ -40,7 +40,7 @@ internal abstract class ListBuffer : ColumnBuffer
         _depth = sibling._depth;
         _admitted = sibling._admitted;
         _element = sibling._element;
-        _levels = sibling._levels;
+        _levels = new Levels(); // its own: one set is prepared while the other is written
     }
 
     public override DataField Field => _leaf;
@@ -91,7 +91,7 @@ internal abstract class ListBuffer : ColumnBuffer
         }
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+    public override void Prepare()
     {
         _levels.Clear();
         ClearValues();
@@ -106,9 +106,10 @@ internal abstract class ListBuffer : ColumnBuffer
                 Decode(_arrays.Memory(i));
             }
         }
-
-        return WriteValuesAsync(rowGroup, cancellationToken);
     }
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+        WriteValuesAsync(rowGroup, cancellationToken);
 
     private void Decode(ReadOnlyMemory<byte> array)
     {
@@ -234,7 +235,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
         : base(sibling)
     {
         _read = sibling._read;
-        _scratch = sibling._scratch;
+        _scratch = new Scratch();
     }
 
     protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
@@ -271,7 +272,7 @@ internal sealed class StringListBuffer : ListBuffer
         : base(new DataField<string>("element"), column, LeafKinds.String) => _scratch = new Scratch();
 
     private StringListBuffer(StringListBuffer sibling)
-        : base(sibling) => _scratch = sibling._scratch;
+        : base(sibling) => _scratch = new Scratch() { Twin = sibling._scratch.Twin };
 
     protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
     {

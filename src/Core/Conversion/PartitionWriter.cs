@@ -33,8 +33,7 @@ internal sealed class PartitionWriter : IDisposable
         FinalPath = finalPath;
         TempPath = Durable.TempPathFor(finalPath);
         _lane = lane;
-        var slices = new Utf8Slices(); // the encoder lane writes one column at a time
-        _buffers = columns.Select(c => ColumnBuffer.For(c, slices)).ToArray();
+        _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
         _options = options;
         _checkValues = checkValues;
@@ -97,6 +96,11 @@ internal sealed class PartitionWriter : IDisposable
         }
 
         var full = _buffers;
+        foreach (var buffer in full)
+        {
+            buffer.Prepare(); // while the lane still encodes the previous row group
+        }
+
         var writer = _writer;
         _lane.Run(() =>
         {

@@ -2,8 +2,8 @@ namespace PipelineOps.Conversion;
 
 /// <summary>
 /// A text column's values as Parquet.Net writes them with explicit levels: the non-null values as slices of the
-/// column's own UTF-8 buffer (no copy) and a definition level per row. Reused column after column; the slices stay
-/// valid until the buffer is cleared.
+/// column's own UTF-8 buffer (no copy) and a definition level per row. Reused row group after row group; the slices
+/// stay valid until the buffer is cleared.
 /// </summary>
 internal sealed class Utf8Slices
 {

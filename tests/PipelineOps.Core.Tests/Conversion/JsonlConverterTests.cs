@@ -123,7 +123,7 @@ public sealed class JsonlConverterTests : IDisposable
     [Fact]
     public void A_list_column_refuses_an_array_whose_leaves_or_depth_do_not_fit_before_anything_is_added()
     {
-        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1), new Utf8Slices());
+        var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1));
         var floats = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer | LeafKinds.Float };
         var nested = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 2, ArrayLeaves = LeafKinds.Integer };
         var fits = new FieldValue { Kind = ValueKind.Nested, ArrayDepth = 1, ArrayLeaves = LeafKinds.Integer };
@@ -135,7 +135,7 @@ public sealed class JsonlConverterTests : IDisposable
         buffer.Check(new FieldValue { Kind = ValueKind.Null });
         Assert.Equal(0, buffer.Count);
 
-        var pairs = ColumnBuffer.For(new ColumnSpec("changes", ColumnKind.List, ColumnKind.String, Depth: 2), new Utf8Slices());
+        var pairs = ColumnBuffer.For(new ColumnSpec("changes", ColumnKind.List, ColumnKind.String, Depth: 2));
         Assert.Equal("field 'changes' holds a Integer value where the column is a list of lists of String",
             Assert.Throws<InvalidDataException>(() => pairs.Check(new FieldValue { Kind = ValueKind.Integer })).Message);
     }
