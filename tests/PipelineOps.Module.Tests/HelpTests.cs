@@ -4,6 +4,9 @@ using PipelineOps.Module.Tests.Support;
 namespace PipelineOps.Module.Tests;
 
 /// <summary>Every exported cmdlet has real help: synopsis, description, every parameter, examples.</summary>
+/// <remarks>Runs alone: once, while other test classes opened runspaces importing the module in the same process,
+/// Get-Help found no parameters for one cmdlet. Users load help in one session at a time.</remarks>
+[Collection(nameof(HelpTests))]
 public sealed class HelpTests : IDisposable
 {
     private static readonly HashSet<string> CommonParameters =
@@ -46,8 +49,9 @@ public sealed class HelpTests : IDisposable
     {
         var actual = _ps.Run("(Get-Command $c).Parameters.Keys", ("c", cmdlet)).Strings
             .Where(p => !CommonParameters.Contains(p)).Order(StringComparer.Ordinal).ToArray();
-        var documented = _ps.Run("(Get-Help $c -Full).parameters.parameter | ForEach-Object name", ("c", cmdlet)).Strings
-            .Where(p => !CommonParameters.Contains(p)).Order(StringComparer.Ordinal).ToArray();
+        var help = _ps.Run("(Get-Help $c -Full).parameters.parameter | ForEach-Object name", ("c", cmdlet));
+        Assert.Empty(help.Errors.Select(e => e.ToString()));
+        var documented = help.Strings.Where(p => !CommonParameters.Contains(p)).Order(StringComparer.Ordinal).ToArray();
         var undescribed = _ps.Run(
             "(Get-Help $c -Full).parameters.parameter | Where-Object { -not ($_.description.Text -join '').Trim() } | ForEach-Object name",
             ("c", cmdlet)).Strings.ToArray();
@@ -65,3 +69,6 @@ public sealed class HelpTests : IDisposable
         Assert.Contains("Test-FileActive", text, StringComparison.Ordinal);
     }
 }
+
+[CollectionDefinition(nameof(HelpTests), DisableParallelization = true)]
+public sealed class HelpTestsCollection;
