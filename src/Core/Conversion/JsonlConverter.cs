@@ -18,6 +18,9 @@ public sealed class JsonlConverter
 {
     private const int ProgressEveryLines = 1 << 16;
 
+    /// <summary>The most rows a file's first row group holds.</summary>
+    public const int FirstRowGroupRows = 10_000;
+
     private readonly ConversionOptions _options;
     private readonly ConversionLedger _ledger;
     private readonly ParquetOptions _parquet;
@@ -208,6 +211,8 @@ public sealed class JsonlConverter
         var lane = new EncoderLane();
         // Held in memory across all partitions: rows, and the bytes of their lines.
         var budget = Math.Max(_options.RowGroupSize, 1) * 2L;
+        // A file's first row group is smaller, so the encoder lane starts (and warms up) while the rest is parsed.
+        var firstRowGroupSize = Math.Min(_options.RowGroupSize, FirstRowGroupRows);
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
         long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0;
         (DateTime? Day, string Folder) lastDay = default;
@@ -276,7 +281,8 @@ public sealed class JsonlConverter
                     rows++;
                     buffered++;
                     bufferedBytes += line.Length;
-                    if (writer.BufferedRows >= _options.RowGroupSize || writer.BufferedBytes >= _options.RowGroupBytes)
+                    if (writer.BufferedRows >= (writer.RowGroups == 0 ? firstRowGroupSize : _options.RowGroupSize)
+                        || writer.BufferedBytes >= _options.RowGroupBytes)
                     {
                         Flush(writer);
                     }

@@ -54,6 +54,9 @@ internal sealed class PartitionWriter : IDisposable
 
     public long Rows { get; private set; }
 
+    /// <summary>Row groups handed to the encoder lane so far.</summary>
+    public int RowGroups { get; private set; }
+
     public long Length { get; private set; }
 
     /// <summary>Adds a record. <paramref name="fieldOfColumn"/> maps each column to its slot in
@@ -117,6 +120,7 @@ internal sealed class PartitionWriter : IDisposable
         _spare = full;
         BufferedRows = 0;
         BufferedBytes = 0;
+        RowGroups++;
     }
 
     /// <summary>Writes what is left and the footer, and flushes the file to disk.</summary>

@@ -121,6 +121,22 @@ public sealed class JsonlConverterTests : IDisposable
     }
 
     [Fact]
+    public void A_files_first_row_group_is_small_so_encoding_starts_early_and_a_smaller_row_group_size_is_kept()
+    {
+        long[] Sizes(string file) =>
+            DuckDb.Query($"select row_group_num_rows from parquet_metadata('{file}') where column_id = 0 order by row_group_id")
+                .Select(r => (long)r[0]!).ToArray();
+        string[] Lines(DateTime day) =>
+            Enumerable.Range(0, JsonlConverter.FirstRowGroupRows + 2_500).Select(i => MarketData.Level2(day.AddMilliseconds(i))).ToArray();
+
+        var byDefault = Convert(Source("level2_20251114.jsonl", Lines(Day)));
+        var small = Convert(Source("level2_20251115.jsonl", Lines(Day.AddDays(1))), new ConversionOptions { Destination = Destination, RowGroupSize = 5_000 });
+
+        Assert.Equal([JsonlConverter.FirstRowGroupRows, 2_500L], Sizes(byDefault.Outputs.Single()));
+        Assert.Equal([5_000L, 5_000L, 2_500L], Sizes(small.Outputs.Single()));
+    }
+
+    [Fact]
     public void A_list_column_refuses_an_array_whose_leaves_or_depth_do_not_fit_before_anything_is_added()
     {
         var buffer = ColumnBuffer.For(new ColumnSpec("sizes", ColumnKind.List, ColumnKind.Int64, Depth: 1));
