@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace PipelineOps.Conversion;
 
 /// <summary>
@@ -16,8 +18,18 @@ internal sealed class ByteArena
         return slot;
     }
 
-    /// <summary>Room for up to <paramref name="length"/> bytes; give back what is not used with <see cref="Return"/>.</summary>
-    public Memory<byte> Reserve(int length)
+    /// <summary>The unescaped UTF-8 of the string the reader is on.</summary>
+    public ReadOnlyMemory<byte> StoreString(ref Utf8JsonReader reader)
+    {
+        // Unescaped text is never longer than its escaped form.
+        var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        var slot = Reserve(raw);
+        var written = reader.CopyString(slot.Span);
+        _used -= raw - written;
+        return slot[..written];
+    }
+
+    private Memory<byte> Reserve(int length)
     {
         if (_used + length > _bytes.Length)
         {
@@ -30,8 +42,6 @@ internal sealed class ByteArena
         _used += length;
         return slot;
     }
-
-    public void Return(int unused) => _used -= unused;
 
     public void Reset() => _used = 0;
 }

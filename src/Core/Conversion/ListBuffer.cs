@@ -281,18 +281,9 @@ internal sealed class StringListBuffer : ListBuffer
             Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
-        var raw = reader.ValueSpan.Length; // the whole array is one span
-        if (!reader.ValueIsEscaped)
-        {
-            _scratch.Values[_scratch.Count++] = array.Slice((int)reader.TokenStartIndex + 1, raw); // after the quote
-            return;
-        }
-
-        // Unescaped text is never longer than its escaped form.
-        var slot = _scratch.Arena.Reserve(raw);
-        var written = reader.CopyString(slot.Span);
-        _scratch.Arena.Return(raw - written);
-        _scratch.Values[_scratch.Count++] = slot[..written];
+        _scratch.Values[_scratch.Count++] = reader.ValueIsEscaped
+            ? _scratch.Arena.StoreString(ref reader)
+            : array.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length); // after the quote; one span
     }
 
     protected override void ClearValues()

@@ -207,19 +207,9 @@ internal sealed class StructBuffer : ColumnBuffer
                 Array.Resize(ref _values, _values.Length * 2);
             }
 
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                // Unescaped text is never longer than its escaped form.
-                var raw = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-                var slot = _arena.Reserve(raw);
-                var written = reader.CopyString(slot.Span);
-                _arena.Return(raw - written);
-                _values[_count++] = slot[..written];
-            }
-            else
-            {
-                _values[_count++] = _arena.Store(reader.ValueSpan); // numbers and booleans as their JSON text
-            }
+            _values[_count++] = reader.TokenType == JsonTokenType.String
+                ? _arena.StoreString(ref reader)
+                : _arena.Store(reader.ValueSpan); // numbers and booleans as their JSON text
         }
 
         public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
