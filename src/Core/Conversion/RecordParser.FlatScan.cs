@@ -52,7 +52,7 @@ public sealed partial class RecordParser
             }
 
             // Most names are the one recent records had here: compared whole, they need no scan for their end.
-            var index = Predicted(line[(i + 1)..], position);
+            var index = Recent(line[(i + 1)..], position, nameThenQuote: true);
             var nameEnd = index >= 0 ? i + 1 + _utf8Names[index].Length : StringEnd(line, i);
             if (nameEnd < 0)
             {
@@ -120,42 +120,9 @@ public sealed partial class RecordParser
         }
     }
 
-    /// <summary>The field recent records had at <paramref name="position"/>, if <paramref name="afterQuote"/> (the
-    /// text after a name's opening quote) is its name and a closing quote; otherwise -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Predicted(ReadOnlySpan<byte> afterQuote, int position)
-    {
-        if (position >= _order.Count)
-        {
-            return -1;
-        }
-
-        var latest = _order[position];
-        if (latest >= 0 && IsNameAt(afterQuote, latest))
-        {
-            return latest;
-        }
-
-        var before = _orderBefore[position];
-        if (before >= 0 && IsNameAt(afterQuote, before))
-        {
-            _orderBefore[position] = latest;
-            _order[position] = before;
-            return before;
-        }
-
-        return -1;
-    }
-
-    private bool IsNameAt(ReadOnlySpan<byte> afterQuote, int field)
-    {
-        var name = _utf8Names[field];
-        return _plainNames[field] && afterQuote.Length > name.Length && afterQuote[name.Length] == '"' && afterQuote.StartsWith(name);
-    }
-
     /// <summary>Reads the value at <paramref name="i"/> and moves past it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="value">An empty value to fill in.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryScanValue(ReadOnlySpan<byte> line, ref int i, bool isTime, bool materialize, ref FieldValue value)
     {
         var start = i;

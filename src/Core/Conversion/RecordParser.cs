@@ -194,28 +194,16 @@ public sealed partial class RecordParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FieldIndex(ReadOnlySpan<byte> name, int position)
     {
-        // Records of one file mostly list their fields in one or two orders (a ticker's, a level-2 update's): try the
-        // fields recent records had at this position by their UTF-8 bytes before decoding the name for the dictionary.
-        var known = position < _order.Count;
-        if (known)
+        // Try the fields recent records had at this position by their UTF-8 bytes before decoding the name for the
+        // dictionary.
+        var recent = Recent(name, position, nameThenQuote: false);
+        if (recent >= 0)
         {
-            var latest = _order[position];
-            if (latest >= 0 && name.SequenceEqual(_utf8Names[latest]))
-            {
-                return latest;
-            }
-
-            var before = _orderBefore[position];
-            if (before >= 0 && name.SequenceEqual(_utf8Names[before]))
-            {
-                _orderBefore[position] = latest;
-                _order[position] = before;
-                return before;
-            }
+            return recent;
         }
 
         var index = LookUp(name);
-        if (known)
+        if (position < _order.Count)
         {
             _orderBefore[position] = _order[position];
             _order[position] = index;
@@ -227,6 +215,45 @@ public sealed partial class RecordParser
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// The field the latest record, or the one before it, had at <paramref name="position"/>, if
+    /// <paramref name="text"/> is its name (with <paramref name="nameThenQuote"/>: if the text starts with its raw
+    /// name and a closing quote, which only a name that needs no escapes can match); otherwise -1. Records of one file
+    /// mostly list their fields in one or two orders (a ticker's, a level-2 update's).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Recent(ReadOnlySpan<byte> text, int position, bool nameThenQuote)
+    {
+        if (position >= _order.Count)
+        {
+            return -1;
+        }
+
+        var latest = _order[position];
+        if (latest >= 0 && IsName(text, latest, nameThenQuote))
+        {
+            return latest;
+        }
+
+        var before = _orderBefore[position];
+        if (before >= 0 && IsName(text, before, nameThenQuote))
+        {
+            _orderBefore[position] = latest;
+            _order[position] = before;
+            return before;
+        }
+
+        return -1;
+    }
+
+    private bool IsName(ReadOnlySpan<byte> text, int field, bool nameThenQuote)
+    {
+        var name = _utf8Names[field];
+        return nameThenQuote
+            ? _plainNames[field] && text.Length > name.Length && text[name.Length] == '"' && text.StartsWith(name)
+            : text.SequenceEqual(name);
     }
 
     private int LookUp(ReadOnlySpan<byte> utf8Name)
