@@ -155,17 +155,13 @@ public sealed partial class RecordParser
 
                 i = end + 1;
                 break;
-            case (byte)'t' when line[i..].StartsWith("true"u8):
-                value.Kind = ValueKind.True;
-                i += 4;
-                break;
-            case (byte)'f' when line[i..].StartsWith("false"u8):
-                value.Kind = ValueKind.False;
-                i += 5;
-                break;
-            case (byte)'n' when line[i..].StartsWith("null"u8):
-                value.Kind = ValueKind.Null;
-                i += 4;
+            case (byte)'t' or (byte)'f' or (byte)'n':
+                value.Kind = ScanLiteral(line, ref i);
+                if (value.Kind == ValueKind.Missing)
+                {
+                    return false;
+                }
+
                 break;
             case (byte)'[' when TryScanArray(line, ref i, ref value):
                 break;
@@ -254,14 +250,7 @@ public sealed partial class RecordParser
                 if (kind != ValueKind.Null)
                 {
                     scalarsAtTop |= level == 1;
-                    leaves |= kind switch
-                    {
-                        ValueKind.True or ValueKind.False => LeafKinds.Boolean,
-                        ValueKind.String => LeafKinds.String,
-                        ValueKind.Float => LeafKinds.Float,
-                        ValueKind.Integer => LeafKinds.Integer,
-                        _ => LeafKinds.Other,
-                    };
+                    leaves |= LeafKindOf(kind);
                 }
             }
 
@@ -272,10 +261,7 @@ public sealed partial class RecordParser
                 {
                     value.Kind = ValueKind.Nested;
                     value.ArrayLeaves = leaves;
-                    value.ArrayDepth = irregular || (scalarsAtTop && arraysInside) ? ArrayShape.Irregular
-                        : arraysInside ? (byte)2
-                        : scalarsAtTop ? (byte)1
-                        : (byte)0;
+                    value.ArrayDepth = ArrayDepthOf(irregular, scalarsAtTop, arraysInside);
                     i = at;
                     return true;
                 }
@@ -317,15 +303,8 @@ public sealed partial class RecordParser
 
                 at = end + 1;
                 return ValueKind.String;
-            case (byte)'t' when line[at..].StartsWith("true"u8):
-                at += 4;
-                return ValueKind.True;
-            case (byte)'f' when line[at..].StartsWith("false"u8):
-                at += 5;
-                return ValueKind.False;
-            case (byte)'n' when line[at..].StartsWith("null"u8):
-                at += 4;
-                return ValueKind.Null;
+            case (byte)'t' or (byte)'f' or (byte)'n':
+                return ScanLiteral(line, ref at);
             default:
                 var numberEnd = NumberEnd(line, at);
                 if (numberEnd < 0)
@@ -335,11 +314,25 @@ public sealed partial class RecordParser
 
                 var number = line[at..numberEnd];
                 at = numberEnd;
-                return !IsIntegral(number) ? ValueKind.Float
-                    : Utf8Parser.TryParse(number, out long _, out var used) && used == number.Length ? ValueKind.Integer
-                    : ValueKind.BigInteger;
+                return !IsIntegral(number) ? ValueKind.Float : TryInt64(number, out _) ? ValueKind.Integer : ValueKind.BigInteger;
         }
     }
+
+    /// <summary>true, false or null at <paramref name="at"/>, moving past it; Missing for anything else.</summary>
+    private static ValueKind ScanLiteral(ReadOnlySpan<byte> line, ref int at)
+    {
+        var rest = line[at..];
+        var (kind, length) = rest.StartsWith("true"u8) ? (ValueKind.True, 4)
+            : rest.StartsWith("false"u8) ? (ValueKind.False, 5)
+            : rest.StartsWith("null"u8) ? (ValueKind.Null, 4)
+            : (ValueKind.Missing, 0);
+        at += length;
+        return kind;
+    }
+
+    /// <summary>An integral JSON number's value, if it fits in Int64 (as Utf8JsonReader.TryGetInt64 decides).</summary>
+    private static bool TryInt64(ReadOnlySpan<byte> number, out long value) =>
+        Utf8Parser.TryParse(number, out value, out var used) && used == number.Length;
 
     /// <summary>An array or object, read by Utf8JsonReader from its first byte to its last.</summary>
     private static bool TryScanNested(ReadOnlySpan<byte> rest, out FieldValue value)
@@ -377,7 +370,7 @@ public sealed partial class RecordParser
     private static bool TryNumber(ReadOnlySpan<byte> number, ref FieldValue value)
     {
         var integral = IsIntegral(number);
-        if (integral && Utf8Parser.TryParse(number, out long integer, out var used) && used == number.Length)
+        if (integral && TryInt64(number, out var integer))
         {
             value.Kind = ValueKind.Integer;
             value.Integer = integer;

@@ -386,24 +386,34 @@ public sealed partial class RecordParser
                     break;
                 default:
                     scalarsAtTop |= level == 1;
-                    leaves |= ScalarKind(ref reader) switch
-                    {
-                        ValueKind.True or ValueKind.False => LeafKinds.Boolean,
-                        ValueKind.String => LeafKinds.String,
-                        ValueKind.Float => LeafKinds.Float,
-                        ValueKind.Integer => LeafKinds.Integer,
-                        _ => LeafKinds.Other,
-                    };
+                    leaves |= LeafKindOf(ScalarKind(ref reader));
                     break;
             }
         }
 
         value.ArrayLeaves = leaves;
-        value.ArrayDepth = irregular || (scalarsAtTop && arraysInside) ? ArrayShape.Irregular
-            : arraysInside ? (byte)2
-            : scalarsAtTop ? (byte)1
-            : (byte)0;
+        value.ArrayDepth = ArrayDepthOf(irregular, scalarsAtTop, arraysInside);
     }
+
+    /// <summary>The kind an array notes for a scalar leaf of <paramref name="kind"/> (not Null).</summary>
+    private static LeafKinds LeafKindOf(ValueKind kind) => kind switch
+    {
+        ValueKind.True or ValueKind.False => LeafKinds.Boolean,
+        ValueKind.String => LeafKinds.String,
+        ValueKind.Float => LeafKinds.Float,
+        ValueKind.Integer => LeafKinds.Integer,
+        _ => LeafKinds.Other,
+    };
+
+    /// <summary>An array's <see cref="FieldValue.ArrayDepth"/> from what its walk found.</summary>
+    /// <param name="irregular">Objects inside, or arrays deeper than two levels.</param>
+    /// <param name="scalarsAtTop">Scalars directly in the array.</param>
+    /// <param name="arraysInside">Arrays in the array.</param>
+    private static byte ArrayDepthOf(bool irregular, bool scalarsAtTop, bool arraysInside) =>
+        irregular || (scalarsAtTop && arraysInside) ? ArrayShape.Irregular
+        : arraysInside ? (byte)2
+        : scalarsAtTop ? (byte)1
+        : (byte)0;
 
     /// <summary>The kind of the scalar token the reader is on (Null for null), by the rules of the record values:
     /// a number with a fraction or exponent is Float, an integral one Integer if it fits in Int64, else BigInteger.</summary>
