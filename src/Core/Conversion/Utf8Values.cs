@@ -4,7 +4,7 @@ namespace PipelineOps.Conversion;
 
 /// <summary>
 /// One column's values for a row group as UTF-8 bytes in one growing buffer, a null as no bytes at all. Appending is
-/// a copy, so the parsing thread does no more than that; decoding waits for the encoder thread.
+/// a copy; the values are sliced or read when the row group is prepared.
 /// </summary>
 internal sealed class Utf8Values
 {
@@ -15,9 +15,6 @@ internal sealed class Utf8Values
     private int[] _ends = new int[1024];
 
     public int Count { get; private set; }
-
-    /// <summary>All values' bytes, back to back.</summary>
-    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _used);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ReadOnlySpan<byte> utf8)
@@ -71,27 +68,11 @@ internal sealed class Utf8Values
 
     public bool IsNull(int index) => _ends[index] < 0;
 
-    /// <summary>Where value <paramref name="index"/> starts in <see cref="Bytes"/>, and how long it is (0 for a null).</summary>
-    public (int Start, int Length) Range(int index)
-    {
-        var start = index == 0 ? 0 : End(index - 1);
-        return (start, End(index) - start);
-    }
-
-    public ReadOnlySpan<byte> this[int index]
-    {
-        get
-        {
-            var (start, length) = Range(index);
-            return _bytes.AsSpan(start, length);
-        }
-    }
-
-    /// <summary>Value <paramref name="index"/>'s bytes, valid until <see cref="Clear"/>.</summary>
+    /// <summary>Value <paramref name="index"/>'s bytes (empty for a null), valid until <see cref="Clear"/>.</summary>
     public ReadOnlyMemory<byte> Memory(int index)
     {
-        var (start, length) = Range(index);
-        return _bytes.AsMemory(start, length);
+        var start = index == 0 ? 0 : End(index - 1);
+        return _bytes.AsMemory(start, End(index) - start);
     }
 
     private int End(int index) => _ends[index] is var end && end < 0 ? ~end : end;
