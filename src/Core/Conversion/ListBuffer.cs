@@ -108,9 +108,6 @@ internal abstract class ListBuffer : ColumnBuffer
         }
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteValuesAsync(rowGroup, cancellationToken);
-
     private void Decode(ReadOnlyMemory<byte> array)
     {
         var reader = new Utf8JsonReader(array.Span);
@@ -173,8 +170,6 @@ internal abstract class ListBuffer : ColumnBuffer
     protected abstract void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array);
 
     protected abstract void ClearValues();
-
-    protected abstract Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
 
     protected Task WriteLevelsAsync<T>(ParquetRowGroupWriter rowGroup, DataField leaf, T[] values, int count,
         CancellationToken cancellationToken)
@@ -250,7 +245,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
 
     protected override void ClearValues() => _scratch.Count = 0;
 
-    protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         WriteLevelsAsync(rowGroup, Field, _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new LeafListBuffer<T>(this);
@@ -292,7 +287,7 @@ internal sealed class StringListBuffer : ListBuffer
         _scratch.Arena.Reset();
     }
 
-    protected override Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         WriteLevelsAsync(rowGroup, _scratch.Twin ??= Utf8Twin.Of(Field, Shape), _scratch.Values, _scratch.Count, cancellationToken);
 
     public override ColumnBuffer Sibling() => new StringListBuffer(this);
