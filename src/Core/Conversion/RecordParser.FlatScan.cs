@@ -351,8 +351,8 @@ public sealed partial class RecordParser
         }
     }
 
-    /// <summary>The time in a string the way the general reader takes it: the usual UTC form directly, any other
-    /// ISO-8601 form through Utf8JsonReader.</summary>
+    /// <summary>The time in a string as the general reader takes it (<see cref="TimeOf(ref Utf8JsonReader)"/>),
+    /// with the usual UTC form read without a reader.</summary>
     private static DateTime? TimeOf(ReadOnlySpan<byte> quoted, ReadOnlySpan<byte> text)
     {
         if (UtcTimeText.TryParse(text, out var utc))
@@ -362,7 +362,7 @@ public sealed partial class RecordParser
 
         var reader = new Utf8JsonReader(quoted);
         reader.Read();
-        return reader.TryGetDateTimeOffset(out var time) ? time.UtcDateTime : null;
+        return TimeOf(ref reader);
     }
 
     /// <summary>An integer that fits in Int64, any other integer, or a number with a fraction or exponent; false for a

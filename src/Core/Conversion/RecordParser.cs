@@ -317,13 +317,9 @@ public sealed partial class RecordParser
             case JsonTokenType.String:
                 value.Kind = ValueKind.String;
                 value.Text = materialize || reader.ValueIsEscaped ? reader.GetString() : null;
-                if (isTime && !reader.ValueIsEscaped && UtcTimeText.TryParse(reader.ValueSpan, out var utc))
+                if (isTime)
                 {
-                    value.Time = utc;
-                }
-                else if (isTime && reader.TryGetDateTimeOffset(out var time))
-                {
-                    value.Time = time.UtcDateTime;
+                    value.Time = TimeOf(ref reader);
                 }
 
                 break;
@@ -340,6 +336,13 @@ public sealed partial class RecordParser
         value.RawLength = (int)reader.BytesConsumed - start;
         return value;
     }
+
+    /// <summary>The time in the string the reader is on: the usual UTC form directly, any other ISO-8601 form through
+    /// the reader.</summary>
+    private static DateTime? TimeOf(ref Utf8JsonReader reader) =>
+        !reader.ValueIsEscaped && UtcTimeText.TryParse(reader.ValueSpan, out var utc) ? utc
+        : reader.TryGetDateTimeOffset(out var time) ? time.UtcDateTime
+        : null;
 
     /// <summary>Walks an object (the reader on its StartObject) to its end: flat when every value is a scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
