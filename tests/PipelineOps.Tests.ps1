@@ -1,12 +1,10 @@
 #Requires -Version 7.6
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 <#
-    Pester 5 suite for users with pwsh. It covers the same user-visible behaviour as the xUnit suites in
-    tests/PipelineOps.Module.Tests (which host the engine and run in CI) against the staged module:
+    Pester 5 suite: what pwsh users type, against the staged module, in real pwsh. `dotnet test` runs it (with
+    every other tests/*.Tests.ps1) in the pinned pwsh through tests/PipelineOps.Pester.Tests; by hand, after a build:
 
-        ./build.ps1 -Test
-        # or, after a build:
-        Invoke-Pester ./tests -Output Detailed
+        dotnet tool restore; dotnet pwsh tests/Invoke-PesterSuite.ps1
 #>
 
 BeforeAll {
