@@ -32,9 +32,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('pipeline', 'jsonl', 'parquet', 'etl', 'collector', 'data-engineering')
-            LicenseUri = ''
-            ProjectUri = ''
+            Tags         = @('pipeline', 'jsonl', 'parquet', 'etl', 'collector', 'data-engineering', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://github.com/PipelineOps/PipelineOps/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/PipelineOps/PipelineOps'
+            ReleaseNotes = '0.1.0: first release: collector, Test-FileActive, JSONL to Parquet conversion, staging and sampling, and the pipelineops host. See CHANGELOG.md.'
         }
     }
 }

@@ -1,12 +1,10 @@
 #Requires -Version 7.6
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 <#
-    Pester 5 suite for users with pwsh. It covers the same user-visible behaviour as the xUnit suites in
-    tests/PipelineOps.Module.Tests (which host the engine and run in CI) against the staged module:
+    Pester 5 suite: what pwsh users type, against the staged module, in real pwsh. `dotnet test` runs it (with
+    every other tests/*.Tests.ps1) in the pinned pwsh through tests/PipelineOps.Pester.Tests; by hand, after a build:
 
-        ./build.ps1 -Test
-        # or, after a build:
-        Invoke-Pester ./tests -Output Detailed
+        dotnet tool restore; dotnet pwsh tests/Invoke-PesterSuite.ps1
 #>
 
 BeforeAll {
@@ -140,7 +138,8 @@ Describe 'Test-FileActive' {
         try {
             $result = Test-FileActive -LiteralPath $path
             $result.Reasons | Should -Contain 'OpenForWrite'
-            $result.Writers | Should -Contain "$PID pwsh"
+            # The name the system gives this process: pwsh, or dotnet when pwsh is the .NET global tool.
+            $result.Writers | Should -Contain "$PID $((Get-Process -Id $PID).ProcessName)"
         }
         finally {
             $writer.Dispose()
@@ -220,7 +219,7 @@ Describe 'Convert-JsonlToParquet' {
     It 'reports a failing source as a ConversionFailed error and goes on' {
         $bad = Join-Path $dir 'broken_20251101.jsonl'
         [System.IO.File]::WriteAllText($bad, "{`"a`":1}`nnot json`n")
-        $results = Convert-JsonlToParquet -LiteralPath $bad, (Join-Path $dir 'level2_20251113.txt') -Destination $ds -BadLinePolicy Fail -IncludeLatest -ErrorVariable failures -ErrorAction SilentlyContinue
+        $results = Convert-JsonlToParquet -LiteralPath $bad, (Join-Path $dir 'level2_20251113.txt') -Destination $ds -BadLinePolicy Fail -IncludeLatest -QuietPeriod 0 -ErrorVariable failures -ErrorAction SilentlyContinue
         ($results | Sort-Object Name).Status | Should -Be @('Failed', 'Converted')
         $failures[0].FullyQualifiedErrorId | Should -Be 'ConversionFailed,PipelineOps.Commands.ConvertJsonlToParquetCommand'
     }
@@ -260,13 +259,16 @@ Describe 'Add-ManifestEntry and Get-ManifestEntry' {
     }
 
     It 'keeps every line whole when several jobs append at once' {
+        # A thread job starts with a fresh session: a module imported by path must be imported there too.
         $jobs = 1..3 | ForEach-Object {
-            Start-ThreadJob -ArgumentList $manifest, $_ {
-                param($m, $p)
+            Start-ThreadJob -ArgumentList $script:Manifest, $manifest, $_ {
+                param($module, $m, $p)
+                Import-Module $module
                 1..100 | ForEach-Object { Add-ManifestEntry -Manifest $m -Raw "raw/p$p/$_" -Bronze "bronze/p$p/$_" -Mtime ([datetime]::UtcNow) }
             }
         }
-        $jobs | Wait-Job | Remove-Job
+        # Errors inside a job fail the test with their own message.
+        $jobs | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
         @(Get-ManifestEntry -Manifest $manifest -WarningVariable warnings).Count | Should -Be 300
         $warnings | Should -BeNullOrEmpty
     }

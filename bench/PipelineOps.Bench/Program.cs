@@ -20,6 +20,9 @@ internal static class Program
             case "sample":
                 SampleBench.Run(options);
                 return 0;
+            case "host":
+                HostBench.Run(options);
+                return 0;
             case ConvertBench.ChildCommand:
                 return ConvertBench.Child(args.Skip(1).ToArray());
             default:
@@ -37,6 +40,8 @@ internal static class Program
                       sample          The staging sampler: a pass over a 1,000,000-entry manifest (nothing / 1% changed)
                                       against re-reading the whole manifest; sampling time for small vs huge csv, jsonl,
                                       jsonl.gz and parquet. Options: --entries 1000000 --small-mb 5 --large-gb 5 --repeat 3
+                      host            The pipelineops host's size and start-to-exit time against pwsh importing the
+                                      module. Options: --repeat 7 --before <an earlier out/ folder>
                     """);
                 return 64;
         }

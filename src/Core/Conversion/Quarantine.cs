@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using PipelineOps.IO;
@@ -38,7 +39,8 @@ internal sealed class Quarantine : IDisposable
         {
             Directory.CreateDirectory(Path.GetDirectoryName(TempPath)!);
             _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true });
+            // Relaxed escaping: quotes stay \" and non-ASCII text stays as it is, not \u0022, so a person can grep it.
+            _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         }
 
         var kept = bytes.Length > MaxKeptBytes ? bytes[..MaxKeptBytes] : bytes;

@@ -159,8 +159,15 @@ public sealed partial class RecordParser
     private static string Shorten(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        message = cut > 0 ? message[..cut] : message;
+
+        // The reader sees one line at a time, so its "LineNumber: 0" contradicts the line number reported with it.
+        return ReaderPosition().Replace(message, m =>
+            "(at byte " + (long.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + " of the line)");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"LineNumber: \d+ \| BytePositionInLine: (\d+)\.?")]
+    private static partial System.Text.RegularExpressions.Regex ReaderPosition();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Set(int index, in FieldValue value)

@@ -4,6 +4,10 @@ namespace PipelineOps.Collection.Continuity;
 public sealed record Gap(string? Product, DateTime From, DateTime To)
 {
     public TimeSpan Length => To - From;
+
+    // How a gap reads in Format-List * of its report: when, how long, and for which product.
+    public override string ToString() =>
+        FormattableString.Invariant($"{From:yyyy-MM-ddTHH:mm:ssZ} to {To:yyyy-MM-ddTHH:mm:ssZ} ({Length})") + (Product is null ? "" : " " + Product);
 }
 
 /// <summary>
