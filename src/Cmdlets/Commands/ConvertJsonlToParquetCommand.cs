@@ -247,7 +247,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         if (activity?.Activity is { IsActive: true } active)
         {
             WriteObject(new ConversionResult(path, [], 0, 0, active.Reasons.Contains(ActivityReason.TornTail), active.Length, 0,
-                TimeSpan.Zero, ConversionStatus.Skipped, "active: " + string.Join(", ", active.Reasons)));
+                TimeSpan.Zero, ConversionStatus.Skipped, SkipReason.For(active)));
             return;
         }
 

@@ -122,7 +122,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
         if (outcome.Activity is { IsActive: true } active)
         {
             WriteObject(new PublishResult(path, null, null, active.Length, active.LastWriteTimeUtc, PublishStatus.Skipped,
-                "active: " + string.Join(", ", active.Reasons), null));
+                SkipReason.For(active), null));
             return;
         }
 

@@ -1,5 +1,6 @@
 namespace PipelineOps.Conversion;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum ConversionStatus
 {
     Converted,

@@ -1,6 +1,7 @@
 namespace PipelineOps.Staging;
 
 /// <summary>What publishing one raw file did.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum PublishStatus
 {
     /// <summary>Copied into bronze and recorded in the manifest.</summary>
