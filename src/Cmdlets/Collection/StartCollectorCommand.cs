@@ -131,6 +131,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
         }
 
         var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Directory);
+        DestinationCheck.RequireFolder(this, nameof(Directory), Directory, directory);
         if (!ShouldProcess(directory, "Start collecting"))
         {
             return;

@@ -113,6 +113,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
 
         if (outcome.Error is { } error)
         {
+            WriteObject(new PublishResult(path, null, null, 0, DateTime.MinValue, PublishStatus.Failed, error.Message, null));
             WriteError(new ErrorRecord(error, error is FileNotFoundException ? "PathNotFound" : "FileUnreadable",
                 error is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError, path));
             return;
@@ -137,7 +138,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
             return;
         }
 
-        if (!ShouldProcess($"{path} -> {target.FullName}", "Copy to bronze"))
+        if (!ShouldProcess($"{path} -> {target.BronzeFullPath}", "Copy to bronze"))
         {
             return;
         }

@@ -3,6 +3,9 @@ namespace PipelineOps.Collection.Continuity;
 /// <summary>A stretch with no records for one product (or the whole stream when records carry no product).</summary>
 public sealed record Gap(string? Product, DateTime From, DateTime To)
 {
+    /// <summary>The stream (file series) the gap is in, as on the report.</summary>
+    public string? Stream { get; init; }
+
     public TimeSpan Length => To - From;
 }
 
