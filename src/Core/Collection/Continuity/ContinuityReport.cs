@@ -7,6 +7,10 @@ public sealed record Gap(string? Product, DateTime From, DateTime To)
     public string? Stream { get; init; }
 
     public TimeSpan Length => To - From;
+
+    /// <summary>How a gap reads in a joined list (Export-Csv of a report): product, from and to in UTC.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Product ?? Stream} {From:yyyy-MM-ddTHH:mm:ssZ}/{To:yyyy-MM-ddTHH:mm:ssZ}");
 }
 
 /// <summary>
@@ -31,6 +35,16 @@ public sealed record ContinuityReport(
     double Score,
     IReadOnlyList<string> Problems)
 {
+    public IReadOnlyList<string> Files { get; init; } = JoinedList<string>.Of(Files);
+
+    public IReadOnlyList<string> EmptyFiles { get; init; } = JoinedList<string>.Of(EmptyFiles);
+
+    public IReadOnlyList<string> Products { get; init; } = JoinedList<string>.Of(Products);
+
+    public IReadOnlyList<Gap> Gaps { get; init; } = JoinedList<Gap>.Of(Gaps);
+
+    public IReadOnlyList<string> Problems { get; init; } = JoinedList<string>.Of(Problems);
+
     public TimeSpan Duration => Start is { } s && End is { } e ? e - s : TimeSpan.Zero;
 
     public override string ToString() => Stream;
