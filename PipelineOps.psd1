@@ -20,6 +20,7 @@
         'Get-PipelineOpsDependency'
         'Invoke-StagingSampler'
         'New-DataSample'
+        'Remove-Collector'
         'Start-Collector'
         'Stop-Collector'
         'Test-DataContinuity'

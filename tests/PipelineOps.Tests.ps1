@@ -175,7 +175,7 @@ Describe 'Convert-JsonlToParquet' {
 
     It 'skips active files with their reasons, and a second run is up to date' {
         $first = Convert-JsonlToParquet $dir $ds
-        ($first | Where-Object Name -eq 'ticker_20251114.jsonl').Reason | Should -Be 'active: Latest, TornTail'
+        ($first | Where-Object Name -eq 'ticker_20251114.jsonl').Reason | Should -Be 'active: Latest, TornTail (-IncludeActive would include it)'
         $second = Convert-JsonlToParquet $dir $ds
         ($second | Where-Object Status -eq 'UpToDate').Count | Should -Be 3
     }
@@ -328,7 +328,7 @@ Describe 'Start-Collector and Test-DataContinuity' {
     It 'writes piped objects as one JSON line each and reports them flushed' {
         $collector = 1..250 | ForEach-Object { [pscustomobject]@{ type = 'reading'; n = $_ } } | Start-Collector -Directory $dir -Stream readings -FlushCount 100
         $collector.State | Should -Be 'Stopped'
-        $collector.Stats.Flushed | Should -Be 250
+        $collector.Flushed | Should -Be 250
         (Get-Content (Get-ChildItem $dir -Filter 'readings_*.jsonl').FullName).Count | Should -Be 250
     }
 
@@ -338,8 +338,8 @@ Describe 'Start-Collector and Test-DataContinuity' {
         [System.IO.File]::WriteAllText($file, "{`"n`":1}`n{`"n`":2,`"to")
         $c = Start-Collector -Demo -Rate 500 -Directory $dir -Stream demo -FlushInterval 200ms
         Start-Sleep -Milliseconds 800
-        $stopped = Stop-Collector -Id $c.Id -WarningVariable warnings
-        $stopped.Stats.Flushed | Should -BeGreaterThan 0
+        $stopped = Stop-Collector -Id $c.Id -PassThru -WarningVariable warnings
+        $stopped.Flushed | Should -BeGreaterThan 0
         Get-Content "$file.torn" | Should -Be '{"n":2,"to'
         (Get-Content $file)[0] | Should -Be '{"n":1}'
     }

@@ -18,8 +18,7 @@ public sealed class CollectorCmdletTests : IDisposable
         }
     }
 
-    private static object? Stat(System.Management.Automation.PSObject collector, string name) =>
-        ((dynamic)collector.Properties["Stats"].Value).GetType().GetProperty(name)!.GetValue(collector.Properties["Stats"].Value);
+    private static object? Stat(System.Management.Automation.PSObject collector, string name) => collector.Properties[name].Value;
 
     [Fact]
     public void Pipeline_objects_become_one_json_line_each_and_the_collector_reports_them_flushed()
@@ -49,7 +48,7 @@ public sealed class CollectorCmdletTests : IDisposable
         var id = (int)started.Output.Single().Properties["Id"].Value;
         var stateWhenListed = _ps.Run("(Get-Collector -Id $i).State.ToString()", ("i", id)).Strings.Single(); // the object is live: read now
         Thread.Sleep(800);
-        var stopped = _ps.Run("Get-Collector -Id $i | Stop-Collector", ("i", id));
+        var stopped = _ps.Run("Get-Collector -Id $i | Stop-Collector -PassThru", ("i", id));
         var waited = _ps.Run("Wait-Collector -Id $i -Timeout 5s", ("i", id));
         var missing = _ps.Run("Get-Collector -Id 99999");
 

@@ -52,8 +52,8 @@ public sealed class ConvertJsonlToParquetTests : IDisposable
         var result = _ps.Run("Convert-JsonlToParquet $raw $ds", ("raw", _data.Root), ("ds", Destination));
 
         var skipped = result.Output.Where(r => Status(r) == "Skipped").ToDictionary(NameOf, r => (string)r.Properties["Reason"].Value);
-        Assert.Equal("active: Latest", skipped["level2_20251114.txt"]);
-        Assert.Equal("active: Latest, TornTail", skipped["ticker_20251114.jsonl"]);
+        Assert.Equal("active: Latest (-IncludeLatest would include it)", skipped["level2_20251114.txt"]);
+        Assert.Equal("active: Latest, TornTail (-IncludeActive would include it)", skipped["ticker_20251114.jsonl"]);
         Assert.False(skipped.ContainsKey("temp_upload.csv")); // not a JSON-lines file: not considered at all
         Assert.Equal(3, result.Output.Count(r => Status(r) == "Converted"));
     }
@@ -65,7 +65,7 @@ public sealed class ConvertJsonlToParquetTests : IDisposable
         var second = _ps.Run("Convert-JsonlToParquet -LiteralPath $raw -Destination $ds -IncludeLatest", ("raw", _data.Root), ("ds", Destination));
 
         Assert.Equal(5, first.Output.Count(r => Status(r) == "Converted"));
-        Assert.Equal("active: TornTail", first.Output.Single(r => Status(r) == "Skipped").Properties["Reason"].Value);
+        Assert.Equal("active: TornTail (-IncludeActive would include it)", first.Output.Single(r => Status(r) == "Skipped").Properties["Reason"].Value);
         Assert.Equal(5, second.Output.Count(r => Status(r) == "UpToDate"));
         Assert.Equal(5L, DuckDb.Scalar($"select count(*) from {DuckDb.Dataset(Destination)}"));
     }

@@ -4,14 +4,19 @@ using PipelineOps.Collection;
 namespace PipelineOps.Commands;
 
 /// <summary>The collectors started in this process, as Get-Job knows its jobs: every runspace sees them, so a
-/// collector started in one can be stopped from another.</summary>
+/// collector started in one can be stopped from another. Users see each as a <see cref="CollectorStatus"/>; the
+/// engine object stays here.</summary>
 internal static class CollectorRegistry
 {
     private static readonly ConcurrentDictionary<int, Collector> Collectors = new();
 
     public static void Add(Collector collector) => Collectors[collector.Id] = collector;
 
+    public static bool Remove(int id) => Collectors.TryRemove(id, out _);
+
     public static IEnumerable<Collector> All => Collectors.Values.OrderBy(c => c.Id);
+
+    public static IEnumerable<int> Ids => Collectors.Keys.Order();
 
     /// <summary>The collectors with these Ids, in order; each Id with none goes to <paramref name="missing"/>.</summary>
     public static IEnumerable<Collector> Find(IEnumerable<int> ids, Action<int> missing)
@@ -27,5 +32,26 @@ internal static class CollectorRegistry
                 missing(id);
             }
         }
+    }
+
+    /// <summary>Warnings a collector raised since they were last shown (a background collector's surface at the next
+    /// Get-, Stop- or Wait-Collector).</summary>
+    public static void ShowWarnings(Collector collector, Action<string> write)
+    {
+        foreach (var warning in collector.TakeWarnings())
+        {
+            write($"Collector {collector.Id}: {warning}");
+        }
+    }
+
+    public static CollectorStatus Status(Collector collector) => new(collector);
+
+    /// <summary>One line for the end of a run: what was received, written and lost.</summary>
+    public static string Summary(Collector collector)
+    {
+        var s = collector.Stats;
+        return $"Collector {collector.Id} {collector.State.ToString().ToLowerInvariant()}: {s.Received:N0} received, " +
+               $"{s.Flushed:N0} flushed ({s.Bytes:N0} bytes), {s.Dropped:N0} dropped, {s.Rejected:N0} rejected, " +
+               $"{s.Reconnects:N0} reconnects, {s.Errors:N0} errors -> {collector.Directory}";
     }
 }

@@ -10,11 +10,13 @@ public abstract class CollectorTargetCommand : PSCmdlet
     protected const string InputSet = "InputObject";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet)]
+    [ArgumentCompleter(typeof(CollectorIdCompleter))]
     public int[] Id { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
-    public Collector[] InputObject { get; set; } = [];
+    public CollectorStatus[] InputObject { get; set; } = [];
 
     protected IEnumerable<Collector> Targets() =>
-        ParameterSetName == InputSet ? InputObject : CollectorRegistry.Find(Id, id => WriteError(CollectorErrors.NotFound(id)));
+        CollectorRegistry.Find(ParameterSetName == InputSet ? InputObject.Select(c => c.Id) : Id,
+            id => WriteError(CollectorErrors.NotFound(id)));
 }

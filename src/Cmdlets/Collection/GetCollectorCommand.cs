@@ -3,23 +3,32 @@ using PipelineOps.Collection;
 
 namespace PipelineOps.Commands;
 
-/// <summary>Get-Collector: the collectors started in this process, with their live figures.</summary>
+/// <summary>Get-Collector: the collectors started in this process, with their live figures, and the warnings they
+/// raised since they were last shown.</summary>
 [Cmdlet(VerbsCommon.Get, "Collector")]
-[OutputType(typeof(Collector))]
+[OutputType(typeof(CollectorStatus))]
 public sealed class GetCollectorCommand : PSCmdlet
 {
     [Parameter(Position = 0)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(CollectorIdCompleter))]
     public int[]? Id { get; set; }
+
+    /// <summary>Only collectors in these states.</summary>
+    [Parameter]
+    [ValidateSet(nameof(CollectorState.Running), nameof(CollectorState.Stopping), nameof(CollectorState.Stopped), nameof(CollectorState.Failed))]
+    public string[]? State { get; set; }
 
     protected override void EndProcessing()
     {
-        if (Id is null)
+        var collectors = Id is null ? CollectorRegistry.All : CollectorRegistry.Find(Id, id => WriteError(CollectorErrors.NotFound(id)));
+        foreach (var collector in collectors)
         {
-            WriteObject(CollectorRegistry.All, enumerateCollection: true);
-            return;
+            if (State is null || State.Contains(collector.State.ToString(), StringComparer.OrdinalIgnoreCase))
+            {
+                CollectorRegistry.ShowWarnings(collector, WriteWarning);
+                WriteObject(CollectorRegistry.Status(collector));
+            }
         }
-
-        WriteObject(CollectorRegistry.Find(Id, id => WriteError(CollectorErrors.NotFound(id))), enumerateCollection: true);
     }
 }

@@ -8,7 +8,7 @@ namespace PipelineOps.Commands;
 
 /// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
 [Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
-[OutputType(typeof(Collector))]
+[OutputType(typeof(CollectorStatus))]
 public sealed class StartCollectorCommand : PSCmdlet, IDisposable
 {
     private const string UriSet = "Uri";
@@ -80,6 +80,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     /// <summary>A time zone id (Europe/Berlin); UTC by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TimeZoneCompleter))]
     public string TimeZone { get; set; } = "UTC";
 
     [Parameter]
@@ -121,7 +122,16 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
+        if (ParameterSetName == DemoSet && !Demo)
+        {
+            // Never a silent default: fake market data in a real data folder is worse than an error.
+            throw Terminate(new ArgumentException(
+                "Start-Collector needs a source: -Uri wss://... (or http://...), objects piped in, or -Demo for the built-in " +
+                "synthetic market feed (fake BTC-USD/ETH-USD records; give it a folder of its own)."), "SourceRequired", null);
+        }
+
         var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Directory);
+        DestinationCheck.RequireFolder(this, nameof(Directory), Directory, directory);
         if (!ShouldProcess(directory, "Start collecting"))
         {
             return;
@@ -176,11 +186,11 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
         }
 
         EmitWarnings();
-        WriteObject(_collector);
+        WriteObject(CollectorRegistry.Status(_collector));
         if (_collector.State == CollectorState.Failed)
         {
             WriteError(new ErrorRecord(new IOException($"Collector {_collector.Id} failed: {_collector.Stats.LastError}"),
-                "CollectorFailed", ErrorCategory.WriteError, _collector));
+                "CollectorFailed", ErrorCategory.WriteError, CollectorRegistry.Status(_collector)));
         }
     }
 
@@ -216,7 +226,20 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     protected override void StopProcessing()
     {
         _stopping.Cancel();
-        _collector?.StopAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        if (_collector is null)
+        {
+            return;
+        }
+
+        _collector.StopAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        try
+        {
+            // The pipeline is stopping, so no object can be written: say on the host what the run did.
+            Host.UI.WriteLine(CollectorRegistry.Summary(_collector));
+        }
+        catch (Exception e) when (e is PipelineStoppedException or NotImplementedException or InvalidOperationException)
+        {
+        }
     }
 
     public void Dispose()
@@ -227,9 +250,9 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
 
     private void EmitWarnings()
     {
-        foreach (var warning in _collector?.TakeWarnings() ?? [])
+        if (_collector is not null)
         {
-            WriteWarning(warning);
+            CollectorRegistry.ShowWarnings(_collector, WriteWarning);
         }
     }
 

@@ -3,11 +3,16 @@ using PipelineOps.Collection;
 
 namespace PipelineOps.Commands;
 
-/// <summary>Stop-Collector: stops the source, writes and flushes what is buffered, closes the files, reports.</summary>
+/// <summary>Stop-Collector: stops the source, writes and flushes what is buffered, closes the files. Silent unless
+/// -PassThru, as Stop-Job is.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "Collector", DefaultParameterSetName = IdSet, SupportsShouldProcess = true)]
-[OutputType(typeof(Collector))]
+[OutputType(typeof(CollectorStatus))]
 public sealed class StopCollectorCommand : CollectorTargetCommand
 {
+    /// <summary>Emit the stopped collector with its final figures.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var collector in Targets())
@@ -18,12 +23,11 @@ public sealed class StopCollectorCommand : CollectorTargetCommand
             }
 
             collector.StopAsync().GetAwaiter().GetResult();
-            foreach (var warning in collector.TakeWarnings())
+            CollectorRegistry.ShowWarnings(collector, WriteWarning);
+            if (PassThru)
             {
-                WriteWarning(warning);
+                WriteObject(CollectorRegistry.Status(collector));
             }
-
-            WriteObject(collector);
         }
     }
 }

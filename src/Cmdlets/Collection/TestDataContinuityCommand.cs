@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PipelineOps.Collection.Continuity;
+using PipelineOps.Files;
 using PipelineOps.Paths;
 
 namespace PipelineOps.Commands;
@@ -34,6 +35,12 @@ public sealed class TestDataContinuityCommand : FileInputCommand
                 : [input.File!];
             foreach (var file in files)
             {
+                if (FileNameRules.IsTempName(System.IO.Path.GetFileName(file)))
+                {
+                    WriteVerbose($"{file}: left out, a temporary name (an upload or rewrite in progress, not a stream)");
+                    continue;
+                }
+
                 if (_seen.Add(file))
                 {
                     _files.Add(file);
@@ -48,16 +55,24 @@ public sealed class TestDataContinuityCommand : FileInputCommand
 
         var analyzer = new ContinuityAnalyzer(TimeField, ProductField.Length == 0 ? null : ProductField, GapThreshold);
         var streams = ContinuityAnalyzer.ByStream(_files).ToList();
+        var progress = new ByteProgress("Test-DataContinuity", _files.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0));
+        long before = 0;
         for (var i = 0; i < streams.Count; i++)
         {
-            WriteProgress(new ProgressRecord(1, "Test-DataContinuity", $"{streams[i].Key} ({i + 1} of {streams.Count})")
-            {
-                PercentComplete = 100 * i / streams.Count,
-            });
+            var name = $"{streams[i].Key} ({i + 1} of {streams.Count} streams)";
+            WriteProgress(progress.At(before, name));
             ContinuityReport report;
             try
             {
-                report = analyzer.Analyze(streams[i].Key, streams[i], Cancellation.Token);
+                var done = before;
+                report = analyzer.Analyze(streams[i].Key, streams[i], Cancellation.Token, read =>
+                {
+                    if (progress.Due())
+                    {
+                        WriteProgress(progress.At(done + read, name));
+                    }
+                });
+                before += streams[i].Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
@@ -73,6 +88,6 @@ public sealed class TestDataContinuityCommand : FileInputCommand
             WriteObject(report);
         }
 
-        WriteProgress(new ProgressRecord(1, "Test-DataContinuity", "Done") { RecordType = ProgressRecordType.Completed });
+        WriteProgress(progress.Completed());
     }
 }

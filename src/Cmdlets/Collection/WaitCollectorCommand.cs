@@ -6,7 +6,7 @@ namespace PipelineOps.Commands;
 
 /// <summary>Wait-Collector: waits until collectors have stopped (like Wait-Job).</summary>
 [Cmdlet(VerbsLifecycle.Wait, "Collector", DefaultParameterSetName = IdSet)]
-[OutputType(typeof(Collector))]
+[OutputType(typeof(CollectorStatus))]
 public sealed class WaitCollectorCommand : CollectorTargetCommand, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
@@ -34,7 +34,8 @@ public sealed class WaitCollectorCommand : CollectorTargetCommand, IDisposable
                 collector.Completion.Wait(TimeSpan.FromMilliseconds(200));
             }
 
-            WriteObject(collector);
+            CollectorRegistry.ShowWarnings(collector, WriteWarning);
+            WriteObject(CollectorRegistry.Status(collector));
         }
     }
 

@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Management.Automation;
 using PipelineOps.Conversion;
+using PipelineOps.Paths;
 
 namespace PipelineOps.Commands;
 
-/// <summary>One progress record for a whole conversion call: bytes written out of every source. The column pass reads
-/// only a file's head unless the guess fails, so it shows as an operation rather than as part of the percentage.</summary>
+/// <summary>One progress record for a whole conversion call. The status text, which the Minimal view shows, carries
+/// what a user waiting on one large file wants: bytes read out of all sources (within a file too), rows written so far,
+/// the rate in MB/s and the time left; PercentComplete and SecondsRemaining say the same to other views. The column pass
+/// reads only a file's head unless the guess fails, so it shows as an operation rather than as part of the percentage.</summary>
 internal sealed class ConversionProgressTracker
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
@@ -12,13 +16,18 @@ internal sealed class ConversionProgressTracker
     private readonly ProgressRecord _record = new(1, "Convert-JsonlToParquet", "Starting");
     private readonly Dictionary<string, long> _sizes;
     private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _rowsInFlight = new(StringComparer.Ordinal);
     private readonly long _totalBytes;
+    private readonly DateTime _started;
+    private readonly Func<DateTime> _now;
     private int _done;
     private long _rows;
     private DateTime _last;
 
-    public ConversionProgressTracker(IReadOnlyList<string> sources)
+    public ConversionProgressTracker(IReadOnlyList<string> sources, Func<DateTime>? now = null)
     {
+        _now = now ?? (() => DateTime.UtcNow);
+        _started = _now();
         _sizes = sources.ToDictionary(s => s, s => File.Exists(s) ? new FileInfo(s).Length : 0, StringComparer.Ordinal);
         _totalBytes = Math.Max(1, _sizes.Values.Sum());
     }
@@ -26,13 +35,18 @@ internal sealed class ConversionProgressTracker
     /// <summary>Takes a step; true when it is time to show it.</summary>
     public bool Update(ConversionProgress step)
     {
-        if (step.Pass == 2 && step.BytesTotal is not null)
+        if (step.Pass == 2)
         {
-            _read[step.Source] = Math.Min(step.BytesRead, _sizes.GetValueOrDefault(step.Source));
+            if (step.BytesTotal is not null)
+            {
+                _read[step.Source] = Math.Min(step.BytesRead, _sizes.GetValueOrDefault(step.Source));
+            }
+
+            _rowsInFlight[step.Source] = step.Rows;
         }
 
         _record.CurrentOperation = $"{Path.GetFileName(step.Source)}: {(step.Pass == 1 ? "learning the columns" : $"writing, {step.Rows:N0} rows")}";
-        var now = DateTime.UtcNow;
+        var now = _now();
         if (now - _last < Interval)
         {
             return false;
@@ -46,13 +60,26 @@ internal sealed class ConversionProgressTracker
     {
         _done++;
         _rows += result.Rows;
+        _rowsInFlight.Remove(result.Source);
         _read[result.Source] = _sizes.GetValueOrDefault(result.Source);
     }
 
     public ProgressRecord Record()
     {
-        _record.StatusDescription = $"{_done} of {_sizes.Count} file(s) done, {_rows:N0} rows written";
-        _record.PercentComplete = (int)Math.Clamp(_read.Values.Sum() * 100 / _totalBytes, 0, 100);
+        var read = Math.Min(_read.Values.Sum(), _totalBytes);
+        var seconds = (_now() - _started).TotalSeconds;
+        var rate = seconds > 0.2 ? read / seconds : 0; // bytes a second, once there is something to go on
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{_done} of {_sizes.Count} file(s) done, {_rows + _rowsInFlight.Values.Sum():N0} rows written, {ByteProgress.Megabytes(read)} of {ByteProgress.Megabytes(_totalBytes)} MB");
+        _record.PercentComplete = (int)Math.Clamp(read * 100 / _totalBytes, 0, 100);
+        if (rate > 0)
+        {
+            var remaining = (int)Math.Ceiling((_totalBytes - read) / rate);
+            _record.SecondsRemaining = remaining;
+            text += string.Create(CultureInfo.InvariantCulture, $", {rate / (1 << 20):N1} MB/s, {ByteProgress.Remaining(remaining)} left");
+        }
+
+        _record.StatusDescription = text;
         return _record;
     }
 

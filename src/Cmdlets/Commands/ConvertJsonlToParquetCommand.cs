@@ -82,6 +82,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
     {
         var activity = ActivityOptions();
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        DestinationCheck.RequireFolder(this, nameof(Destination), Destination, destination);
         var schema = GivenSchema();
         _options = new ConversionOptions
         {
@@ -228,6 +229,12 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             WriteWarning($"{result.Source}: {result.BadLines} bad line(s)" +
                          (result.RejectsFile is { } rejects ? $" quarantined in {rejects}" : " skipped"));
         }
+
+        if (result.BadTimes > 0)
+        {
+            WriteWarning($"{result.Source}: {result.BadTimes} record(s) have a '{TimeField}' that is not a time; they were written " +
+                         (result.BadTimeDate is { } date ? $"under date={date:yyyy-MM-dd}, the date in the file name." : "under no date."));
+        }
     }
 
     private void Consider(string path, FileActivityOutcome? activity)
@@ -239,6 +246,8 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 
         if (activity?.Error is { } error)
         {
+            // A row like every other failure, so a report built from the results lists this source too.
+            WriteObject(new ConversionResult(path, [], 0, 0, false, 0, 0, TimeSpan.Zero, ConversionStatus.Failed, error.Message));
             WriteError(new ErrorRecord(error, error is FileNotFoundException ? "PathNotFound" : "FileUnreadable",
                 error is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError, path));
             return;
@@ -247,7 +256,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         if (activity?.Activity is { IsActive: true } active)
         {
             WriteObject(new ConversionResult(path, [], 0, 0, active.Reasons.Contains(ActivityReason.TornTail), active.Length, 0,
-                TimeSpan.Zero, ConversionStatus.Skipped, "active: " + string.Join(", ", active.Reasons)));
+                TimeSpan.Zero, ConversionStatus.Skipped, SkipReason.For(active)));
             return;
         }
 

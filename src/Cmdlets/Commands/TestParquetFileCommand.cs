@@ -22,6 +22,20 @@ public sealed class TestParquetFileCommand : FileInputCommand
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>The Outputs of Convert-JsonlToParquet's results, by property name: `Convert-JsonlToParquet ... |
+    /// Test-ParquetFile` checks what was written, not the JSON-lines sources. Typed object so that it binds before
+    /// -Path would take the result's text (its Source).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResultSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Outputs")]
+    [AllowNull]
+    [AllowEmptyCollection]
+    public object? OutputPath { get; set; }
+
+    private const string ResultSet = "Result";
+    private int _checked;
+    private int _folders;
+    private readonly List<string> _given = [];
+
     protected override void BeginProcessing()
     {
         Filter ??= "*.parquet";
@@ -29,8 +43,23 @@ public sealed class TestParquetFileCommand : FileInputCommand
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ResultSet)
+        {
+            foreach (var output in LanguagePrimitives.GetEnumerable(OutputPath) ?? Array.Empty<object>())
+            {
+                if (output?.ToString() is { Length: > 0 } file)
+                {
+                    Check(file);
+                }
+            }
+
+            return;
+        }
+
+        _given.AddRange(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
         foreach (var input in ResolveInputs())
         {
+            _folders += input.Listing is null ? 0 : 1;
             var files = input.Listing is { } listing ? listing.Files.Select(f => f.FullPath) : [input.File!];
             foreach (var file in files)
             {
@@ -39,8 +68,18 @@ public sealed class TestParquetFileCommand : FileInputCommand
         }
     }
 
+    /// <summary>A health check that looked at nothing must not pass in silence.</summary>
+    protected override void EndProcessing()
+    {
+        if (_checked == 0 && _folders > 0)
+        {
+            WriteWarning($"No Parquet files were found in {string.Join(", ", _given.Distinct())}{(Recurse ? "" : " (without -Recurse, subfolders are not searched)")}: nothing was checked.");
+        }
+    }
+
     private void Check(string path)
     {
+        _checked++;
         ParquetFileReport report;
         try
         {

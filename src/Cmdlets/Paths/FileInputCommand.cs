@@ -22,7 +22,8 @@ public abstract class FileInputCommand : PSCmdlet, IDisposable
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "LP")]
+    // Raw: staging objects (ConvertTo-BronzePath's targets, manifest entries, publish results) bind by their raw file.
+    [Alias("PSPath", "FullName", "LP", "Raw")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 

@@ -113,6 +113,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
 
         if (outcome.Error is { } error)
         {
+            WriteObject(new PublishResult(path, null, null, 0, DateTime.MinValue, PublishStatus.Failed, error.Message, null));
             WriteError(new ErrorRecord(error, error is FileNotFoundException ? "PathNotFound" : "FileUnreadable",
                 error is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError, path));
             return;
@@ -122,7 +123,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
         if (outcome.Activity is { IsActive: true } active)
         {
             WriteObject(new PublishResult(path, null, null, active.Length, active.LastWriteTimeUtc, PublishStatus.Skipped,
-                "active: " + string.Join(", ", active.Reasons), null));
+                SkipReason.For(active), null));
             return;
         }
 
@@ -137,7 +138,7 @@ public sealed class CopyToBronzeCommand : ActivityRulesCommand
             return;
         }
 
-        if (!ShouldProcess($"{path} -> {target.FullName}", "Copy to bronze"))
+        if (!ShouldProcess($"{path} -> {target.BronzeFullPath}", "Copy to bronze"))
         {
             return;
         }

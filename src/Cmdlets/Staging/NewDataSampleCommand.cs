@@ -46,6 +46,10 @@ public sealed class NewDataSampleCommand : FileInputCommand
     {
         _options = new SampleOptions { Rows = Rows, MaxReadBytes = MaxReadBytes, Force = Force };
         _destination = Destination is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        if (_destination is not null)
+        {
+            DestinationCheck.RequireFolder(this, nameof(Destination), Destination!, _destination);
+        }
     }
 
     protected override void ProcessRecord()

@@ -6,6 +6,7 @@ using PipelineOps.Collection.Sources;
 
 namespace PipelineOps.Collection;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum CollectorState
 {
     Running,

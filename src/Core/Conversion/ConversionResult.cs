@@ -1,5 +1,6 @@
 namespace PipelineOps.Conversion;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum ConversionStatus
 {
     Converted,
@@ -31,6 +32,8 @@ public sealed record ConversionResult(
     ConversionStatus Status,
     string? Reason)
 {
+    public IReadOnlyList<string> Outputs { get; init; } = JoinedList<string>.Of(Outputs);
+
     /// <summary>Where quarantined lines of this source went, when there were any.</summary>
     public string? RejectsFile { get; init; }
 
@@ -39,6 +42,45 @@ public sealed record ConversionResult(
 
     /// <summary>Records left out by -TypeFilter.</summary>
     public long Filtered { get; init; }
+
+    /// <summary>Records whose time field held something that is not a time ("not-a-time", a number): they were
+    /// written, dated by the file name's date (<see cref="BadTimeDate"/>) or, without one, to date=__HIVE_DEFAULT_PARTITION__.</summary>
+    public long BadTimes { get; init; }
+
+    /// <summary>The date records with an unreadable time were filed under, when the file name carries one.</summary>
+    public DateTime? BadTimeDate { get; init; }
+
+    /// <summary>True when a present time field could not be read as a time (missing or null times are not counted).</summary>
+    internal static bool IsUnreadableTime(in FieldValue value) =>
+        value.Time is null && value.Kind is not (ValueKind.Missing or ValueKind.Null);
+
+    /// <summary>A converted source as the user should read it: nothing written because -TypeFilter left every record
+    /// out is Skipped with that reason, not "Converted, 0 rows"; unreadable times are named in the Reason.</summary>
+    internal static ConversionResult Settled(ConversionResult result, string timeField)
+    {
+        var notes = new List<string>();
+        if (result.Reason is { } reason)
+        {
+            notes.Add(reason);
+        }
+
+        if (result.BadTimes > 0)
+        {
+            var where = result.BadTimeDate is { } date ? $"filed under the file name's date {date:yyyy-MM-dd}" : "filed under no date";
+            notes.Add($"{result.BadTimes} record(s) with an unreadable '{timeField}' {where}");
+        }
+
+        if (result.Outputs.Count == 0 && result.Rows == 0 && result.Filtered > 0)
+        {
+            return result with
+            {
+                Status = ConversionStatus.Skipped,
+                Reason = $"all {result.Filtered:N0} record(s) were left out by -TypeFilter; nothing was written",
+            };
+        }
+
+        return result with { Reason = notes.Count == 0 ? null : string.Join("; ", notes) };
+    }
 
     public override string ToString() => Source;
 }

@@ -214,7 +214,7 @@ public sealed class JsonlConverter
         // A file's first row group is smaller, so the encoder lane starts (and warms up) while the rest is parsed.
         var firstRowGroupSize = Math.Min(_options.RowGroupSize, FirstRowGroupRows);
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
-        long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0;
+        long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0, badTimes = 0;
         (DateTime? Day, string Folder) lastDay = default;
         PartitionWriter? lastWriter = null;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
@@ -262,6 +262,11 @@ public sealed class JsonlConverter
                     {
                         // Nothing to write: an all-null row would misrepresent it.
                         throw new InvalidDataException("empty object: no fields to write");
+                    }
+
+                    if (timeIndex >= 0 && ConversionResult.IsUnreadableTime(values[timeIndex]))
+                    {
+                        badTimes++; // dated by the file name instead: counted and reported on the result
                     }
 
                     var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate, ref lastDay);
@@ -324,8 +329,11 @@ public sealed class JsonlConverter
                 outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime));
 
             var reason = torn ? "the last line is incomplete (torn tail) and was left out" : null;
-            return new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length, writers.Values.Sum(w => w.Length),
-                _clock.GetElapsedTime(started), ConversionStatus.Converted, reason) { RejectsFile = rejects, Filtered = filtered };
+            return ConversionResult.Settled(new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length,
+                writers.Values.Sum(w => w.Length), _clock.GetElapsedTime(started), ConversionStatus.Converted, reason)
+            {
+                RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes, BadTimeDate = fallbackDate,
+            }, _options.TimeField);
         }
         catch (ConversionFailedException e) when (e.RejectsFile is null && _options.BadLinePolicy == BadLinePolicy.Quarantine)
         {

@@ -15,6 +15,8 @@ namespace PipelineOps.Conversion;
 /// <param name="Problem">What is wrong, when it is not valid.</param>
 public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int RowGroups, IReadOnlyList<string> Columns, long Length, string? Problem)
 {
+    public IReadOnlyList<string> Columns { get; init; } = JoinedList<string>.Of(Columns);
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;

@@ -1,10 +1,13 @@
 namespace PipelineOps.Files;
 
-/// <summary>A rule that says a file may still be being written. Each one that fires is listed in Reasons.</summary>
+/// <summary>A rule that says a file may still be being written. Each one that fires is listed in Reasons. No rule
+/// is 0: PowerShell reads a one-element array holding 0 as false, so `Where-Object { $_.Reasons -eq 'Latest' }`
+/// would find nothing.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum ActivityReason
 {
     /// <summary>The newest file of its rotated series (group); the writer has most likely not rotated away from it.</summary>
-    Latest,
+    Latest = 1,
 
     /// <summary>Last written within the quiet period.</summary>
     RecentlyModified,

@@ -20,6 +20,10 @@ public sealed record FileActivity(
     WriterCheck WriterCheck,
     IReadOnlyList<string> Writers)
 {
+    public IReadOnlyList<ActivityReason> Reasons { get; init; } = JoinedList<ActivityReason>.Of(Reasons);
+
+    public IReadOnlyList<string> Writers { get; init; } = JoinedList<string>.Of(Writers);
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;

@@ -1,6 +1,7 @@
 namespace PipelineOps.Files;
 
 /// <summary>How far the OpenForWrite rule could look.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum WriterCheck
 {
     /// <summary>Every process's open files were inspected.</summary>

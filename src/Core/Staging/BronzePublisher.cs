@@ -104,11 +104,11 @@ public sealed class BronzePublisher
                 if (target.Existing)
                 {
                     Record(name, target.Bronze, size, mtime);
-                    return new PublishResult(raw.FullName, target.Bronze, target.FullName, size, mtime, PublishStatus.Recovered,
+                    return new PublishResult(raw.FullName, target.Bronze, target.BronzeFullPath, size, mtime, PublishStatus.Recovered,
                         "an earlier run copied it but did not record it", null);
                 }
 
-                var outcome = CopyInto(raw, target.FullName!, size, mtime, cancellationToken);
+                var outcome = CopyInto(raw, target.BronzeFullPath!, size, mtime, cancellationToken);
                 if (outcome.Error is { } error)
                 {
                     return Failed(raw, error);
@@ -117,7 +117,7 @@ public sealed class BronzePublisher
                 if (outcome.Placed)
                 {
                     Record(name, target.Bronze, size, mtime);
-                    return new PublishResult(raw.FullName, target.Bronze, target.FullName, size, mtime, PublishStatus.Copied, null, outcome.Sha256);
+                    return new PublishResult(raw.FullName, target.Bronze, target.BronzeFullPath, size, mtime, PublishStatus.Copied, null, outcome.Sha256);
                 }
 
                 // Another publisher took the name between Plan and the rename: plan again.

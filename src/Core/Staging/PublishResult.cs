@@ -1,6 +1,7 @@
 namespace PipelineOps.Staging;
 
 /// <summary>What publishing one raw file did.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum PublishStatus
 {
     /// <summary>Copied into bronze and recorded in the manifest.</summary>
@@ -36,10 +37,11 @@ public sealed record PublishResult(
 /// <summary>Where a raw file goes in bronze (ConvertTo-BronzePath).</summary>
 /// <param name="Raw">The raw file.</param>
 /// <param name="Bronze">Its bronze path relative to the dataset folder (forward slashes).</param>
-/// <param name="FullName">The bronze path in full, when a dataset was given.</param>
+/// <param name="BronzeFullPath">The bronze path in full, when a dataset was given (as on PublishResult). Not named
+/// FullName: piped to Copy-ToBronze, a target binds by its Raw path, never as a source in bronze.</param>
 /// <param name="Time">The UTC time that dated it.</param>
 /// <param name="Existing">True when a copy with the same size and mtime is already at that path.</param>
-public sealed record BronzeTarget(string Raw, string Bronze, string? FullName, DateTime Time, bool Existing)
+public sealed record BronzeTarget(string Raw, string Bronze, string? BronzeFullPath, DateTime Time, bool Existing)
 {
     public override string ToString() => Bronze;
 }

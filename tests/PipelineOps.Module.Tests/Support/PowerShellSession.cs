@@ -34,6 +34,27 @@ public sealed class PowerShellSession : IDisposable
         return new PowerShellResult(output, [.. shell.Streams.Error], [.. shell.Streams.Warning], [.. shell.Streams.Verbose]);
     }
 
+    /// <summary>Runs script text and keeps each progress record as it was when written (cmdlets reuse one record, so
+    /// the stream alone would show only its last state).</summary>
+    public (PowerShellResult Result, List<ProgressSnapshot> Progress) RunWithProgress(string script, params (string Name, object? Value)[] variables)
+    {
+        foreach (var (name, value) in variables)
+        {
+            _runspace.SessionStateProxy.SetVariable(name, value);
+        }
+
+        var progress = new List<ProgressSnapshot>();
+        using var shell = PowerShell.Create(_runspace);
+        shell.Streams.Progress.DataAdded += (_, e) =>
+        {
+            var r = shell.Streams.Progress[e.Index];
+            progress.Add(new ProgressSnapshot(r.Activity, r.StatusDescription, r.CurrentOperation, r.PercentComplete, r.SecondsRemaining, r.RecordType));
+        };
+        shell.AddScript(script);
+        var output = shell.Invoke();
+        return (new PowerShellResult(output, [.. shell.Streams.Error], [.. shell.Streams.Warning], [.. shell.Streams.Verbose]), progress);
+    }
+
     /// <summary>Starts script text without waiting, for tests that stop a running pipeline.</summary>
     public PowerShell Start(string script, params (string Name, object? Value)[] variables)
     {
@@ -59,3 +80,6 @@ public sealed record PowerShellResult(
     /// <summary>The output as strings; nulls (a pipeline that emitted $null) are left out.</summary>
     public IEnumerable<string> Strings => Output.Where(o => o?.BaseObject is not null).Select(o => o.BaseObject.ToString() ?? "");
 }
+
+public sealed record ProgressSnapshot(string Activity, string Status, string? Operation, int PercentComplete, int SecondsRemaining,
+    ProgressRecordType Type);

@@ -21,7 +21,9 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
         files.GroupBy(f => FileNameStamp.TryParse(Path.GetFileName(f))?.Group ?? Path.GetFileNameWithoutExtension(f), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
 
-    public ContinuityReport Analyze(string stream, IEnumerable<string> files, CancellationToken cancellationToken = default)
+    /// <param name="onBytes">Called now and then with the bytes of this stream's files read so far (compressed bytes for .gz).</param>
+    public ContinuityReport Analyze(string stream, IEnumerable<string> files, CancellationToken cancellationToken = default,
+        Action<long>? onBytes = null)
     {
         var ordered = files
             .Select(f => (File: f, Stamp: FileNameStamp.TryParse(Path.GetFileName(f))))
@@ -35,14 +37,21 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
         var gapTime = TimeSpan.Zero;
         DateTime? start = null, end = null;
 
+        long filesRead = 0;
         foreach (var file in ordered)
         {
             long fileRecords = 0;
-            using var input = Open(file);
+            using var raw = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+            using var input = Open(file, raw);
             var reader = new LineReader(input, 16 << 20);
             while (reader.TryRead(out var line))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (onBytes is not null && line.Number % 10_000 == 0)
+                {
+                    onBytes(filesRead + raw.Position);
+                }
+
                 if (line.Bytes.IsEmpty && !line.TooLong)
                 {
                     continue;
@@ -90,7 +99,7 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
                         gapTime += t - previous;
                         if (gaps.Count < MaxListedGaps)
                         {
-                            gaps.Add(new Gap(product, previous, t));
+                            gaps.Add(new Gap(product, previous, t) { Stream = stream });
                         }
                     }
 
@@ -114,6 +123,9 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
             {
                 empty.Add(file);
             }
+
+            filesRead += raw.Length;
+            onBytes?.Invoke(filesRead);
         }
 
         var span = (end - start) ?? TimeSpan.Zero;
@@ -124,9 +136,8 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
             coverage, validity, Math.Round(100 * coverage * validity, 2), problems);
     }
 
-    private static Stream Open(string file)
+    private static Stream Open(string file, FileStream stream)
     {
-        Stream stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
         return file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 

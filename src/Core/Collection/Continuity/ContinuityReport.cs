@@ -3,11 +3,15 @@ namespace PipelineOps.Collection.Continuity;
 /// <summary>A stretch with no records for one product (or the whole stream when records carry no product).</summary>
 public sealed record Gap(string? Product, DateTime From, DateTime To)
 {
+    /// <summary>The stream (file series) the gap is in, as on the report.</summary>
+    public string? Stream { get; init; }
+
     public TimeSpan Length => To - From;
 
-    // How a gap reads in Format-List * of its report: when, how long, and for which product.
+    // How a gap reads in Format-List * and in a joined list (Export-Csv of a report): when in UTC, how long, and
+    // for which product (the stream when records carry no product).
     public override string ToString() =>
-        FormattableString.Invariant($"{From:yyyy-MM-ddTHH:mm:ssZ} to {To:yyyy-MM-ddTHH:mm:ssZ} ({Length})") + (Product is null ? "" : " " + Product);
+        FormattableString.Invariant($"{From:yyyy-MM-ddTHH:mm:ssZ} to {To:yyyy-MM-ddTHH:mm:ssZ} ({Length})") + (Product ?? Stream is { } who ? " " + who : "");
 }
 
 /// <summary>
@@ -32,6 +36,16 @@ public sealed record ContinuityReport(
     double Score,
     IReadOnlyList<string> Problems)
 {
+    public IReadOnlyList<string> Files { get; init; } = JoinedList<string>.Of(Files);
+
+    public IReadOnlyList<string> EmptyFiles { get; init; } = JoinedList<string>.Of(EmptyFiles);
+
+    public IReadOnlyList<string> Products { get; init; } = JoinedList<string>.Of(Products);
+
+    public IReadOnlyList<Gap> Gaps { get; init; } = JoinedList<Gap>.Of(Gaps);
+
+    public IReadOnlyList<string> Problems { get; init; } = JoinedList<string>.Of(Problems);
+
     public TimeSpan Duration => Start is { } s && End is { } e ? e - s : TimeSpan.Zero;
 
     public override string ToString() => Stream;

@@ -1,5 +1,6 @@
 namespace PipelineOps.Staging.Sampling;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum SampleStatus
 {
     /// <summary>A sample was written.</summary>
