@@ -19,9 +19,11 @@
         'Get-ManifestEntry'
         'Get-PipelineOpsDependency'
         'Invoke-StagingSampler'
+        'Move-OrphanSegment'
         'New-DataSample'
         'Start-Collector'
         'Stop-Collector'
+        'Sync-Segment'
         'Test-DataContinuity'
         'Test-FileActive'
         'Test-ParquetFile'
@@ -29,7 +31,7 @@
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Move-OrphanSegments')
     PrivateData          = @{
         PSData = @{
             Tags       = @('pipeline', 'jsonl', 'parquet', 'etl', 'collector', 'data-engineering')

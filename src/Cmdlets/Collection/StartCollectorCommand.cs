@@ -119,6 +119,59 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    // -Format Parquet: Parquet segments under active/ and ready/ (Core/Segments).
+
+    [Parameter]
+    [ValidateSet("JsonLines", "Parquet")]
+    public string Format { get; set; } = "JsonLines";
+
+    /// <summary>Record fields whose values make the Hive folders of the segments (Parquet only).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PartitionBy { get; set; } = [];
+
+    [Parameter]
+    [ValidateRange(1024L, long.MaxValue)]
+    public long SegmentMaxSize { get; set; } = Segments.SegmentOptions.DefaultSegmentMaxSize;
+
+    [Parameter]
+    [ValidateRange(1024L, long.MaxValue)]
+    public long MaxBufferSize { get; set; } = 16L * 1024 * 1024;
+
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int MaxOpenSegments { get; set; } = 256;
+
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? Schema { get; set; }
+
+    private Segments.SegmentOptions? SegmentOptionsOf()
+    {
+        if (Format != "Parquet")
+        {
+            foreach (var name in new[] { nameof(PartitionBy), nameof(SegmentMaxSize), nameof(MaxBufferSize), nameof(MaxOpenSegments), nameof(Schema) })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(name))
+                {
+                    throw Terminate(new ArgumentException($"-{name} applies to -Format Parquet only."), "ParquetOnlyParameter", name);
+                }
+            }
+
+            return null;
+        }
+
+        return new Segments.SegmentOptions
+        {
+            PartitionBy = PartitionBy,
+            SegmentMaxSize = SegmentMaxSize,
+            MaxBufferSize = MaxBufferSize,
+            MaxOpenSegments = MaxOpenSegments,
+            Schema = ConvertJsonlToParquetCommand.GivenSchema(this, Schema),
+            SchemaOrderGiven = Schema is System.Collections.Specialized.IOrderedDictionary,
+        };
+    }
+
     protected override void BeginProcessing()
     {
         var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Directory);
@@ -289,6 +342,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
                 ? Enum.Parse<Collection.Backpressure>(Backpressure)
                 : Collection.Backpressure.Block,
             Resume = !NoResume,
+            Segments = SegmentOptionsOf(),
         };
     }
 
