@@ -33,7 +33,6 @@ public static class SegmentCompactor
                 Schema = options.Schema,
                 SchemaOrderGiven = options.SchemaOrderGiven,
                 Compression = options.Compression,
-                Validate = true,
                 BadLinePolicy = BadLinePolicy.Quarantine,
             }))
             {
@@ -70,7 +69,11 @@ public static class SegmentCompactor
 
             if (flushToDisk)
             {
-                Durable.FlushFileSystem(directory);
+                // The converter synced the files' content; the renames into ready/ need their folders synced.
+                foreach (var folder in published.Select(Path.GetDirectoryName).Distinct())
+                {
+                    Durable.FlushDirectory(folder!);
+                }
             }
 
             KeepRejects(directory, scratch);
