@@ -146,6 +146,16 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     [ValidateNotNull]
     public IDictionary? Schema { get; set; }
 
+    /// <summary>The field whose value is the checkpoint's last record time (and, in Parquet, the Timestamp column).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TimeField { get; set; } = "time";
+
+    /// <summary>The field whose value is the checkpoint's last sequence.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string SequenceField { get; set; } = "sequence";
+
     private Segments.SegmentOptions? SegmentOptionsOf()
     {
         if (Format != "Parquet")
@@ -343,6 +353,8 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
                 : Collection.Backpressure.Block,
             Resume = !NoResume,
             Segments = SegmentOptionsOf(),
+            TimeField = TimeField,
+            SequenceField = SequenceField,
         };
     }
 

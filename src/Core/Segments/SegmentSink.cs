@@ -120,8 +120,8 @@ internal sealed class SegmentSink : IStreamSink
         _lastSequence = fields.Sequence ?? _lastSequence;
         if (_pendingBytes > _segments.MaxBufferSize)
         {
+            // Not checkpointed here: the checkpoint's last time and sequence must be of a flushed record.
             Report(Write(_open.Values.MaxBy(s => s.Pending.Length)!));
-            SaveCheckpoint(nowUtc);
         }
     }
 
