@@ -19,10 +19,12 @@
         'Get-ManifestEntry'
         'Get-PipelineOpsDependency'
         'Invoke-StagingSampler'
+        'Move-OrphanSegment'
         'New-DataSample'
         'Remove-Collector'
         'Start-Collector'
         'Stop-Collector'
+        'Sync-Segment'
         'Test-DataContinuity'
         'Test-FileActive'
         'Test-ParquetFile'
@@ -30,7 +32,7 @@
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Move-OrphanSegments')
     PrivateData          = @{
         PSData = @{
             Tags         = @('pipeline', 'jsonl', 'parquet', 'etl', 'collector', 'data-engineering', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')

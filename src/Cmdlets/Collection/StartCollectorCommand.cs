@@ -120,6 +120,69 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    // -Format Parquet: Parquet segments under active/ and ready/ (Core/Segments).
+
+    [Parameter]
+    [ValidateSet("JsonLines", "Parquet")]
+    public string Format { get; set; } = "JsonLines";
+
+    /// <summary>Record fields whose values make the Hive folders of the segments (Parquet only).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PartitionBy { get; set; } = [];
+
+    [Parameter]
+    [ValidateRange(1024L, long.MaxValue)]
+    public long SegmentMaxSize { get; set; } = Segments.SegmentOptions.DefaultSegmentMaxSize;
+
+    [Parameter]
+    [ValidateRange(1024L, long.MaxValue)]
+    public long MaxBufferSize { get; set; } = 16L * 1024 * 1024;
+
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int MaxOpenSegments { get; set; } = 256;
+
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? Schema { get; set; }
+
+    /// <summary>The field whose value is the checkpoint's last record time (and, in Parquet, the Timestamp column).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TimeField { get; set; } = "time";
+
+    /// <summary>The field whose value is the checkpoint's last sequence.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string SequenceField { get; set; } = "sequence";
+
+    private Segments.SegmentOptions? SegmentOptionsOf()
+    {
+        if (Format != "Parquet")
+        {
+            foreach (var name in new[] { nameof(PartitionBy), nameof(SegmentMaxSize), nameof(MaxBufferSize), nameof(MaxOpenSegments), nameof(Schema) })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(name))
+                {
+                    throw Terminate(new ArgumentException($"-{name} applies to -Format Parquet only."), "ParquetOnlyParameter", name);
+                }
+            }
+
+            return null;
+        }
+
+        return new Segments.SegmentOptions
+        {
+            PartitionBy = PartitionBy,
+            SegmentMaxSize = SegmentMaxSize,
+            MaxBufferSize = MaxBufferSize,
+            MaxOpenSegments = MaxOpenSegments,
+            Schema = ConvertJsonlToParquetCommand.GivenSchema(this, Schema),
+            SchemaOrderGiven = Schema is System.Collections.Specialized.IOrderedDictionary,
+        };
+    }
+
     protected override void BeginProcessing()
     {
         if (ParameterSetName == DemoSet && !Demo)
@@ -312,6 +375,9 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
                 ? Enum.Parse<Collection.Backpressure>(Backpressure)
                 : Collection.Backpressure.Block,
             Resume = !NoResume,
+            Segments = SegmentOptionsOf(),
+            TimeField = TimeField,
+            SequenceField = SequenceField,
         };
     }
 

@@ -270,7 +270,10 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
     private static readonly ColumnKind[] GivenKinds =
         [ColumnKind.Boolean, ColumnKind.Int64, ColumnKind.Double, ColumnKind.String, ColumnKind.Timestamp, ColumnKind.Json];
 
-    private Dictionary<string, ColumnKind> GivenSchema()
+    private Dictionary<string, ColumnKind> GivenSchema() => GivenSchema(this, Schema);
+
+    /// <summary>-Schema as Convert-JsonlToParquet reads it (Start-Collector -Format Parquet reads it the same way).</summary>
+    internal static Dictionary<string, ColumnKind> GivenSchema(PSCmdlet cmdlet, System.Collections.IDictionary? Schema)
     {
         var schema = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Schema ?? new System.Collections.Hashtable())
@@ -289,7 +292,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             };
             if (string.IsNullOrEmpty(name) || kind is null)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException(
                     $"-Schema entry '{name}' = '{value}' is not a column type. Use Boolean, Int64, Double, String, Timestamp or Json " +
                     "(or [bool], [long], [double], [string], [datetime])."), "InvalidSchema", ErrorCategory.InvalidArgument, Schema));
             }

@@ -28,7 +28,7 @@ public sealed class Collector : IAsyncDisposable
     private readonly IRecordSource? _source;
     private readonly TimeProvider _clock;
     private readonly Channel<ReadOnlyMemory<byte>> _queue;
-    private readonly Dictionary<string, StreamSink> _sinks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IStreamSink> _sinks = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopSource = new();
     private readonly CancellationTokenSource _stopWriter = new();
     private readonly List<string> _warnings = [];
@@ -171,6 +171,7 @@ public sealed class Collector : IAsyncDisposable
         var retry = new Backoff(_options.RetryDelay, TimeSpan.FromMinutes(1));
         try
         {
+            Segments.SegmentSink.RecoverOrphans(_options, Warn);
             while (true)
             {
                 try
@@ -279,7 +280,7 @@ public sealed class Collector : IAsyncDisposable
     }
 
     /// <summary>Buffers one message in its stream's sink (rotating first if its period changed); bad ones are quarantined.</summary>
-    private StreamSink? Accept(ReadOnlyMemory<byte> message)
+    private IStreamSink? Accept(ReadOnlyMemory<byte> message)
     {
         var now = _clock.GetUtcNow();
         RecordInspector.Fields fields;
@@ -296,12 +297,12 @@ public sealed class Collector : IAsyncDisposable
         }
 
         var stream = StreamOf(fields);
-        StreamSink? sink;
+        IStreamSink? sink;
         lock (_sinks)
         {
             if (!_sinks.TryGetValue(stream, out sink))
             {
-                sink = new StreamSink(stream, _options, Warn);
+                sink = _options.Segments is null ? new StreamSink(stream, _options, Warn) : new Segments.SegmentSink(stream, _options, Warn);
                 _sinks[stream] = sink;
             }
         }
@@ -354,7 +355,7 @@ public sealed class Collector : IAsyncDisposable
     private void FlushDue(bool force)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        List<StreamSink> sinks;
+        List<IStreamSink> sinks;
         lock (_sinks)
         {
             sinks = _sinks.Values.ToList();
@@ -369,7 +370,7 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
-    private void Flush(StreamSink sink, DateTime now)
+    private void Flush(IStreamSink sink, DateTime now)
     {
         var (records, bytes) = sink.Flush(now);
         if (records > 0)

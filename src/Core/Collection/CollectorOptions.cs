@@ -63,4 +63,7 @@ public sealed record CollectorOptions
 
     /// <summary>After a write error, wait this long before the first retry (doubling to a minute).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Parquet segments instead of JSON-lines files (Start-Collector -Format Parquet); null for JSON lines.</summary>
+    public Segments.SegmentOptions? Segments { get; init; }
 }

@@ -6,7 +6,7 @@ namespace PipelineOps.Collection;
 /// to where it started, so no torn line is left and the batch stays buffered for the retry. An exclusive lock per
 /// stream keeps a second collector from writing the same files.
 /// </summary>
-internal sealed class StreamSink : IDisposable
+internal sealed class StreamSink : IStreamSink
 {
     private readonly string _stream;
     private readonly CollectorOptions _options;

@@ -1,0 +1,170 @@
+using PipelineOps.Conversion;
+using PipelineOps.IO;
+
+namespace PipelineOps.Segments;
+
+/// <summary>
+/// Closes a row journal into a whole Parquet file in ready/. The journal's complete lines are converted by the same
+/// converter as Convert-JsonlToParquet (same schema rules, large row groups) into a scratch folder, read back and
+/// counted, and only then renamed into ready/ and the journal removed. A torn last line (a kill mid-write) was never
+/// reported flushed: the original is kept in quarantine/. A crash at any step leaves the journal in active/, and the
+/// next run does the same again; ready/ names come from the journal's name, so a repeat replaces its own outputs.
+/// </summary>
+public static class SegmentCompactor
+{
+    public static SegmentResult Compact(string directory, string journal, string timeField, SegmentOptions options, bool flushToDisk)
+    {
+        var (lines, tornBytes, length) = Measure(journal);
+        if (lines == 0)
+        {
+            return QuarantineWhole(directory, journal,
+                length == 0 ? "an empty row journal (nothing was flushed to it)" : $"a row journal with no complete row ({length} bytes of a torn write)");
+        }
+
+        var scratch = Path.Combine(directory, ".pipelineops", "compact", Guid.NewGuid().ToString("N"));
+        try
+        {
+            ConversionResult converted;
+            using (var run = ConversionRun.Open(new ConversionOptions
+            {
+                Destination = scratch,
+                TimeField = timeField,
+                PartitionBy = SegmentLayout.PartitionFieldsOf(directory, journal),
+                Schema = options.Schema,
+                SchemaOrderGiven = options.SchemaOrderGiven,
+                Compression = options.Compression,
+                BadLinePolicy = BadLinePolicy.Quarantine,
+            }))
+            {
+                converted = run.Convert(journal);
+            }
+
+            if (converted.Status != ConversionStatus.Converted)
+            {
+                return QuarantineWhole(directory, journal, $"cannot be converted: {converted.Reason}");
+            }
+
+            var outputs = converted.Outputs.Order(StringComparer.Ordinal).ToArray();
+            long rows = 0;
+            foreach (var output in outputs)
+            {
+                var report = ParquetFileCheck.Inspect(output, deep: true, timeField);
+                rows += report.IsValid ? report.Rows : throw new InvalidDataException($"{output}: the converted segment does not read back: {report.Problem}");
+            }
+
+            if (rows != converted.Rows || rows + converted.BadLines != lines)
+            {
+                throw new InvalidDataException(
+                    $"{journal}: {lines} complete rows, but {rows} read back from the converted segment and {converted.BadLines} rejected.");
+            }
+
+            var published = new List<string>();
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                var target = SegmentLayout.ReadyPathFor(directory, journal, i);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(outputs[i], target, overwrite: true); // only ever this journal's own earlier output
+                published.Add(target);
+            }
+
+            if (flushToDisk)
+            {
+                // The converter synced the files' content; the renames into ready/ need their folders synced.
+                foreach (var folder in published.Select(Path.GetDirectoryName).Distinct())
+                {
+                    Durable.FlushDirectory(folder!);
+                }
+            }
+
+            KeepRejects(directory, scratch);
+            string? kept = null;
+            if (tornBytes > 0)
+            {
+                kept = MoveToQuarantine(directory, journal);
+            }
+            else
+            {
+                File.Delete(journal);
+            }
+
+            Durable.FlushDirectory(Path.GetDirectoryName(journal)!);
+            var reason = tornBytes > 0 ? $"{lines} rows salvaged; a torn last write of {tornBytes} bytes was never flushed, the original is kept in quarantine"
+                : $"{lines} rows";
+            if (converted.BadLines > 0)
+            {
+                reason += $"; {converted.BadLines} rows did not fit the schema and went to _rejects";
+            }
+
+            return new SegmentResult(journal, published[0], rows, SegmentAction.Salvaged, reason) { Outputs = published, Quarantined = kept };
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    /// <summary>Complete lines, the bytes after the last newline, and the length.</summary>
+    private static (long Lines, long TornBytes, long Length) Measure(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        var buffer = new byte[1 << 16];
+        long lines = 0, position = 0, lastNewline = -1;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            lines += span.Count((byte)'\n');
+            var last = span.LastIndexOf((byte)'\n');
+            if (last >= 0)
+            {
+                lastNewline = position + last;
+            }
+
+            position += read;
+        }
+
+        return (lines, position - (lastNewline + 1), position);
+    }
+
+    internal static SegmentResult QuarantineWhole(string directory, string path, string reason) =>
+        new(path, MoveToQuarantine(directory, path), 0, SegmentAction.Quarantined, reason);
+
+    internal static string MoveToQuarantine(string directory, string path)
+    {
+        var target = SegmentLayout.QuarantinePathFor(directory, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(path, target, overwrite: false);
+        Durable.FlushDirectory(Path.GetDirectoryName(target)!);
+        return target;
+    }
+
+    private static void KeepRejects(string directory, string scratch)
+    {
+        var rejects = Path.Combine(scratch, "_rejects");
+        if (!Directory.Exists(rejects))
+        {
+            return;
+        }
+
+        var target = Path.Combine(directory, "_rejects", "segments");
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(rejects))
+        {
+            File.Move(file, Path.Combine(target, $"{Guid.NewGuid():N}-{Path.GetFileName(file)}"));
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
