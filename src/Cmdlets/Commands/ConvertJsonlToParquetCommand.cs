@@ -40,6 +40,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
     [ValidateNotNullOrEmpty]
     public string[] PartitionBy { get; set; } = [];
 
+    /// <summary>The zone of times written without an offset: UTC, or an IANA or Windows zone id.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TimeZone { get; set; } = "UTC";
+
     /// <summary>Column types by field name: Boolean, Int64, Double, String, Timestamp, Json, or [bool], [long],
     /// [double], [string], [datetime]. An [ordered] dictionary also fixes the column order.</summary>
     [Parameter]
@@ -84,10 +89,22 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         DestinationCheck.RequireFolder(this, nameof(Destination), Destination, destination);
         var schema = GivenSchema();
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "TimeZoneNotFound", ErrorCategory.InvalidArgument, TimeZone));
+            return;
+        }
+
         _options = new ConversionOptions
         {
             Destination = destination,
             TimeField = TimeField,
+            TimeZone = zone,
             TypeField = TypeField,
             TypeFilter = new HashSet<string>(TypeFilter, StringComparer.Ordinal),
             PartitionBy = PartitionBy,

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Parquet;
+using ColumnChunk = Parquet.Meta.ColumnChunk;
 using Parquet.Schema;
 
 namespace PipelineOps.Conversion;
@@ -35,17 +36,34 @@ internal abstract class ColumnBuffer
             d = v.Float;
             return v.Kind is ValueKind.Integer or ValueKind.Float;
         }),
-        ColumnKind.Timestamp => new ValueBuffer<DateTime>(
-            new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
-            (in FieldValue v, out DateTime t) =>
-            {
-                t = v.Time ?? default;
-                return v.Time is not null;
-            }),
+        ColumnKind.Timestamp => Timestamp(column.Name),
         ColumnKind.List => ListBuffer.Create(column),
         ColumnKind.Struct => new StructBuffer(column),
         _ => new TextBuffer(new DataField<string>(column.Name)),
     };
+
+    /// <summary>
+    /// A TIMESTAMP(MICROS, UTC) column whose values are written as the microseconds they are on disk, through an
+    /// INT64 field with the column's name (a row group matches columns by name, as for <see cref="Utf8Twin"/>).
+    /// Parquet.Net 6.1 writes DateTime statistics in milliseconds whatever the unit, which makes readers that prune
+    /// on them skip row groups that match; for INT64 values its statistics are the values' own.
+    /// </summary>
+    private static ColumnBuffer Timestamp(string name)
+    {
+        var field = new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true);
+        return new ValueBuffer<long>(field, (in FieldValue v, out long micros) =>
+        {
+            micros = v.Time is { } t ? UnixMicroseconds(t) : 0;
+            return v.Time is not null;
+        }, writeAs: new Lazy<DataField>(() => Utf8Twin.Of(field, leaf => leaf, typeof(long))));
+    }
+
+    /// <summary>Microseconds since 1970-01-01 UTC, rounded down; <paramref name="utc"/> is a UTC time.</summary>
+    internal static long UnixMicroseconds(DateTime utc)
+    {
+        var ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        return ticks >= 0 ? ticks / 10 : ((ticks + 1) / 10) - 1;
+    }
 
     /// <summary>Throws when the value cannot go in this column (only possible with a given schema).</summary>
     public virtual void Check(in FieldValue value)
@@ -68,6 +86,12 @@ internal abstract class ColumnBuffer
 
     public abstract void Clear();
 
+    /// <summary>
+    /// Sets right the statistics of the chunks just written for this column (from <paramref name="first"/> on): what
+    /// Parquet.Net leaves out or gets wrong (see <see cref="ChunkStatistics"/>). Runs before <see cref="Clear"/>.
+    /// </summary>
+    public abstract void SetStatistics(List<ColumnChunk> chunks, int first);
+
     /// <summary>An empty buffer for the same column, sharing its field (Parquet.Net wants the schema's own instance).</summary>
     public abstract ColumnBuffer Sibling();
 
@@ -82,12 +106,16 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
 {
     private readonly DataField _field;
     private readonly ValueReader<T> _read;
+    private readonly Lazy<DataField>? _writeAs;
     private T?[] _values = new T?[InitialCapacity];
 
-    public ValueBuffer(DataField field, ValueReader<T> read)
+    /// <param name="writeAs">A field of the same name and levels the values are written through, when they are not of
+    /// the column's own CLR type.</param>
+    public ValueBuffer(DataField field, ValueReader<T> read, Lazy<DataField>? writeAs = null)
     {
         _field = field;
         _read = read;
+        _writeAs = writeAs;
     }
 
     public override DataField Field => _field;
@@ -123,7 +151,43 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAsync(_field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: cancellationToken);
+        rowGroup.WriteAsync(_writeAs?.Value ?? _field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: cancellationToken);
+
+    public override void SetStatistics(List<ColumnChunk> chunks, int first)
+    {
+        var values = _values.AsSpan(0, Count);
+        if (typeof(T) == typeof(bool))
+        {
+            bool anyFalse = false, anyTrue = false;
+            foreach (var value in values)
+            {
+                if (value is { } v)
+                {
+                    anyTrue |= (bool)(object)v;
+                    anyFalse |= !(bool)(object)v;
+                }
+            }
+
+            ChunkStatistics.SetBoolean(chunks[first], anyFalse, anyTrue);
+        }
+        else if (!HasValue(values))
+        {
+            ChunkStatistics.SetEmpty(chunks[first]);
+        }
+    }
+
+    private static bool HasValue(ReadOnlySpan<T?> values)
+    {
+        foreach (var value in values)
+        {
+            if (value.HasValue)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public override void Clear()
     {
@@ -131,7 +195,7 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
         Count = 0;
     }
 
-    public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
+    public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read, _writeAs);
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
@@ -142,6 +206,7 @@ internal sealed class TextBuffer : ColumnBuffer
     private readonly Utf8Values _values = new();
     private readonly Utf8Slices _slices = new();
     private (ReadOnlyMemory<ReadOnlyMemory<byte>> Values, ReadOnlyMemory<int> Definitions) _prepared;
+    private Utf8Range _range;
     private DataField? _twin;
 
     public TextBuffer(DataField field) => _field = field;
@@ -170,16 +235,24 @@ internal sealed class TextBuffer : ColumnBuffer
     {
         _twin ??= Utf8Twin.Of(_field, leaf => leaf);
         _prepared = _slices.Slice(_values, _field.MaxDefinitionLevel);
+        _range.Clear();
+        foreach (var value in _prepared.Values.Span)
+        {
+            _range.Observe(value);
+        }
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         rowGroup.WriteAllPartsAsync(_twin!, _prepared.Values, _prepared.Definitions, null, cancellationToken);
+
+    public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _range);
 
     public override void Clear()
     {
         Count = 0;
         _values.Clear();
         _prepared = default;
+        _range.Clear();
     }
 
     public override ColumnBuffer Sibling() => new TextBuffer(_field) { _twin = _twin };

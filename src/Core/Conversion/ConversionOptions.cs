@@ -35,6 +35,10 @@ public sealed record ConversionOptions
     /// <summary>The record field holding its time (ISO-8601 string or Unix epoch seconds/milliseconds).</summary>
     public string TimeField { get; init; } = "time";
 
+    /// <summary>The zone of times written without an offset ("2025-11-20T23:30:00"); UTC unless given, whatever the
+    /// machine's zone. Times with an offset or Z, and epoch numbers, are exact either way.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
     /// <summary>The record field that -TypeFilter matches.</summary>
     public string TypeField { get; init; } = "type";
 

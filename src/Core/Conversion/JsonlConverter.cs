@@ -130,7 +130,7 @@ public sealed class JsonlConverter
         var inferences = new SchemaInference[ranges.Count];
         Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = cancellationToken }, part =>
         {
-            var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
+            var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
             var inference = inferences[part] = new SchemaInference();
             var (start, end) = ranges[part];
             using var stream = headOnly ? new LengthLimitedStream(source.Open(), headBytes!.Value)
@@ -201,7 +201,7 @@ public sealed class JsonlConverter
     {
         var (names, columns, seen) = (schema.Names, schema.Columns, schema.Seen);
         var guessed = !schema.Complete;
-        var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
+        var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
         var timeIndex = parser.IndexOf(_options.TimeField);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
+using Parquet.Meta;
 using Parquet.Schema;
 
 namespace PipelineOps.Conversion;
@@ -248,6 +249,26 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         WriteLevelsAsync(rowGroup, Field, _scratch.Values, _scratch.Count, cancellationToken);
 
+    public override void SetStatistics(List<ColumnChunk> chunks, int first)
+    {
+        var values = _scratch.Values.AsSpan(0, _scratch.Count);
+        if (typeof(T) == typeof(bool))
+        {
+            bool anyFalse = false, anyTrue = false;
+            foreach (var value in values)
+            {
+                anyTrue |= (bool)(object)value;
+                anyFalse |= !(bool)(object)value;
+            }
+
+            ChunkStatistics.SetBoolean(chunks[first], anyFalse, anyTrue);
+        }
+        else if (values.IsEmpty)
+        {
+            ChunkStatistics.SetEmpty(chunks[first]);
+        }
+    }
+
     public override ColumnBuffer Sibling() => new LeafListBuffer<T>(this);
 
     private sealed class Scratch
@@ -276,16 +297,20 @@ internal sealed class StringListBuffer : ListBuffer
             Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
-        _scratch.Values[_scratch.Count++] = reader.ValueIsEscaped
+        var value = _scratch.Values[_scratch.Count++] = reader.ValueIsEscaped
             ? _scratch.Arena.StoreString(ref reader)
             : array.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length); // after the quote; one span
+        _scratch.Range.Observe(value);
     }
 
     protected override void ClearValues()
     {
         _scratch.Count = 0;
         _scratch.Arena.Reset();
+        _scratch.Range.Clear();
     }
+
+    public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _scratch.Range);
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         WriteLevelsAsync(rowGroup, _scratch.Twin ??= Utf8Twin.Of(Field, Shape), _scratch.Values, _scratch.Count, cancellationToken);
@@ -298,5 +323,6 @@ internal sealed class StringListBuffer : ListBuffer
         public ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[InitialCapacity];
         public int Count;
         public DataField? Twin;
+        public Utf8Range Range;
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Parquet;
+using Parquet.Meta;
 using Parquet.Schema;
 using PipelineOps.IO;
 
@@ -21,6 +22,7 @@ internal sealed class PartitionWriter : IDisposable
     private readonly bool _checkValues;
     private FileStream? _file;
     private ParquetWriter? _writer;
+    private FileMetaData? _footer;
     private bool _completed;
 
     /// <param name="checkValues">Whether a value may not fit its column, so each record is checked before any of it
@@ -96,6 +98,7 @@ internal sealed class PartitionWriter : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(TempPath)!);
             _file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             _writer = ParquetWriter.CreateAsync(_schema, _file, _options, append: false, _cancellationToken).GetAwaiter().GetResult();
+            _footer = ParquetFooter.Of(_writer);
         }
 
         var full = _buffers;
@@ -104,13 +107,16 @@ internal sealed class PartitionWriter : IDisposable
             buffer.Prepare(); // while the lane still encodes the previous row group
         }
 
-        var writer = _writer;
+        var (writer, footer) = (_writer, _footer!);
         _lane.Run(() =>
         {
             using var rowGroup = writer.CreateRowGroup();
+            var chunks = footer.RowGroups[^1].Columns; // the chunks this row group writes, in order
             foreach (var buffer in full)
             {
+                var first = chunks.Count;
                 buffer.WriteAsync(rowGroup, _cancellationToken).GetAwaiter().GetResult();
+                buffer.SetStatistics(chunks, first);
                 buffer.Clear();
             }
         });

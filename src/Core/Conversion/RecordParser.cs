@@ -84,7 +84,7 @@ public sealed partial class RecordParser
     public int IndexOf(string name) => _fields.TryGetValue(name, out var i) ? i : -1;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool TryParse(ReadOnlySpan<byte> line)
+    private bool TryParseLine(ReadOnlySpan<byte> line)
     {
         Reset();
         Error = null;
@@ -345,11 +345,13 @@ public sealed partial class RecordParser
     }
 
     /// <summary>The time in the string the reader is on: the usual UTC form directly, any other ISO-8601 form through
-    /// the reader.</summary>
+    /// the reader. A time without an offset comes back as the wall-clock time it says (Kind Unspecified), never read in
+    /// the machine's zone: <see cref="TryParse"/> places it in <see cref="TimeZone"/>.</summary>
     private static DateTime? TimeOf(ref Utf8JsonReader reader) =>
         !reader.ValueIsEscaped && UtcTimeText.TryParse(reader.ValueSpan, out var utc) ? utc
-        : reader.TryGetDateTimeOffset(out var time) ? time.UtcDateTime
-        : null;
+        : !reader.TryGetDateTimeOffset(out var time) ? null
+        : reader.TryGetDateTime(out var wallClock) && wallClock.Kind == DateTimeKind.Unspecified ? wallClock
+        : time.UtcDateTime;
 
     /// <summary>Walks an object (the reader on its StartObject) to its end: flat when every value is a scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

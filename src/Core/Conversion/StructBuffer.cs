@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
+using Parquet.Meta;
 using Parquet.Schema;
 
 namespace PipelineOps.Conversion;
@@ -104,6 +105,14 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
+    public override void SetStatistics(List<ColumnChunk> chunks, int first)
+    {
+        for (var i = 0; i < _children.Length; i++)
+        {
+            _children[i].SetStatistics(chunks[first + i]);
+        }
+    }
+
     public override void Clear()
     {
         Count = 0;
@@ -151,6 +160,8 @@ internal sealed class StructBuffer : ColumnBuffer
 
         public abstract Child Sibling();
 
+        public abstract void SetStatistics(ColumnChunk chunk);
+
         public virtual void Clear() => _levels = 0;
 
         private void Level(int definition)
@@ -185,6 +196,26 @@ internal sealed class StructBuffer : ColumnBuffer
 
         public override Child Sibling() => new Values<T>(Leaf, read);
 
+        public override void SetStatistics(ColumnChunk chunk)
+        {
+            var values = _values.AsSpan(0, _count);
+            if (typeof(T) == typeof(bool))
+            {
+                bool anyFalse = false, anyTrue = false;
+                foreach (var value in values)
+                {
+                    anyTrue |= (bool)(object)value;
+                    anyFalse |= !(bool)(object)value;
+                }
+
+                ChunkStatistics.SetBoolean(chunk, anyFalse, anyTrue);
+            }
+            else if (values.IsEmpty)
+            {
+                ChunkStatistics.SetEmpty(chunk);
+            }
+        }
+
         public override void Clear()
         {
             base.Clear();
@@ -199,6 +230,7 @@ internal sealed class StructBuffer : ColumnBuffer
         private ReadOnlyMemory<byte>[] _values = new ReadOnlyMemory<byte>[InitialCapacity];
         private int _count;
         private DataField? _twin;
+        private Utf8Range _range;
 
         protected override void AddValue(ref Utf8JsonReader reader)
         {
@@ -207,10 +239,13 @@ internal sealed class StructBuffer : ColumnBuffer
                 Array.Resize(ref _values, _values.Length * 2);
             }
 
-            _values[_count++] = reader.TokenType == JsonTokenType.String
+            var value = _values[_count++] = reader.TokenType == JsonTokenType.String
                 ? _arena.StoreString(ref reader)
                 : _arena.Store(reader.ValueSpan); // numbers and booleans as their JSON text
+            _range.Observe(value);
         }
+
+        public override void SetStatistics(ColumnChunk chunk) => ChunkStatistics.SetText(chunk, _range);
 
         public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
         {
@@ -227,6 +262,7 @@ internal sealed class StructBuffer : ColumnBuffer
             Array.Clear(_values, 0, _count);
             _count = 0;
             _arena.Reset();
+            _range.Clear();
         }
     }
 }

@@ -14,9 +14,10 @@ internal static class Utf8Twin
     /// <param name="leaf">The string leaf, already part of the file's schema.</param>
     /// <param name="shape">Builds the leaf's ancestors around a leaf as the file's schema has them (the leaf alone
     /// for a top-level column).</param>
-    public static DataField Of(DataField leaf, Func<DataField, Field> shape)
+    /// <param name="type">The CLR type the twin takes: byte arrays unless said otherwise.</param>
+    public static DataField Of(DataField leaf, Func<DataField, Field> shape, Type? type = null)
     {
-        var twin = new DataField<byte[]>(leaf.Name, leaf.IsNullable);
+        var twin = new DataField(leaf.Name, type ?? typeof(byte[]), leaf.IsNullable);
         _ = new ParquetSchema(shape(twin)); // attaches it and works out its levels
         if (twin.MaxDefinitionLevel != leaf.MaxDefinitionLevel || twin.MaxRepetitionLevel != leaf.MaxRepetitionLevel)
         {
