@@ -228,6 +228,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             WriteWarning($"{result.Source}: {result.BadLines} bad line(s)" +
                          (result.RejectsFile is { } rejects ? $" quarantined in {rejects}" : " skipped"));
         }
+
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning($"{result.Source}: {warning}");
+        }
     }
 
     private void Consider(string path, FileActivityOutcome? activity)

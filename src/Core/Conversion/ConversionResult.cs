@@ -40,5 +40,8 @@ public sealed record ConversionResult(
     /// <summary>Records left out by -TypeFilter.</summary>
     public long Filtered { get; init; }
 
+    /// <summary>What the user should know about a conversion that succeeded (a field shadowed by a partition folder).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public override string ToString() => Source;
 }

@@ -19,6 +19,10 @@ public sealed class JsonlConverter
 {
     private const int ProgressEveryLines = 1 << 16;
 
+    /// <summary>The most distinct fields (columns) a source may have: each column costs buffers and a chunk in every
+    /// row group, so a file of ever-new keys fails with a clear reason instead of exhausting memory.</summary>
+    public const int MaxColumns = 4096;
+
     /// <summary>The most rows a file's first row group holds.</summary>
     public const int FirstRowGroupRows = 10_000;
 
@@ -121,6 +125,9 @@ public sealed class JsonlConverter
     /// record by record. Otherwise every record is read (no field is ever dropped); plain files in line-aligned
     /// ranges on all cores, whose findings merge in file order, so columns still come in order of first appearance.
     /// </summary>
+    private static readonly string TooManyColumns =
+        $"more than {MaxColumns:N0} distinct fields: a column each would not fit the memory bound; give the records fewer keys (e.g. an object of key-value pairs under one field)";
+
     private LearnedSchema ReadColumns(SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken,
         long? headBytes)
     {
@@ -140,8 +147,16 @@ public sealed class JsonlConverter
                 : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             var timeIndex = -1; // looked up until the time field first appears; a field's index never changes after
             ForEachRecord(stream, source, parser, cancellationToken, onBad: null,
-                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.Present,
-                    timeIndex >= 0 ? timeIndex : timeIndex = parser.IndexOf(_options.TimeField)),
+                onRecord: (line, _) =>
+                {
+                    if (parser.Names.Count > MaxColumns)
+                    {
+                        throw new ConversionFailedException(TooManyColumns, 0, null);
+                    }
+
+                    inference.Observe(line, parser.Values, parser.Present,
+                        timeIndex >= 0 ? timeIndex : timeIndex = parser.IndexOf(_options.TimeField));
+                },
                 onPosition: (position, records) =>
                 {
                     Interlocked.Exchange(ref positions[part], position);
@@ -208,6 +223,11 @@ public sealed class JsonlConverter
         LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
         var (names, columns, seen) = (schema.Names, schema.Columns, schema.Seen);
+        if (columns.Count > MaxColumns)
+        {
+            throw new ConversionFailedException(TooManyColumns, 0, null);
+        }
+
         var guessed = !schema.Complete;
         var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
@@ -223,6 +243,7 @@ public sealed class JsonlConverter
         var firstRowGroupSize = Math.Min(_options.RowGroupSize, FirstRowGroupRows);
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
         long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0;
+        var cellBytes = columns.Count * PartitionWriter.CellBytes; // as PartitionWriter counts a row's memory
         (DateTime? Day, string Folder) lastDay = default;
         PartitionWriter? lastWriter = null;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
@@ -288,7 +309,7 @@ public sealed class JsonlConverter
                     writer.Append(line, values, fieldOfColumn);
                     rows++;
                     buffered++;
-                    bufferedBytes += line.Length;
+                    bufferedBytes += line.Length + cellBytes;
                     if (writer.BufferedRows >= (writer.RowGroups == 0 ? firstRowGroupSize : _options.RowGroupSize)
                         || writer.BufferedBytes >= _options.RowGroupBytes)
                     {
@@ -332,8 +353,16 @@ public sealed class JsonlConverter
                 outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime));
 
             var reason = torn ? "the last line is incomplete (torn tail) and was left out" : null;
+            if (source.IsLink)
+            {
+                reason = (reason is null ? "" : reason + "; ") + "read through a symbolic link (its target's length, time and content)";
+            }
+
             return new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length, writers.Values.Sum(w => w.Length),
-                _clock.GetElapsedTime(started), ConversionStatus.Converted, reason) { RejectsFile = rejects, Filtered = filtered };
+                _clock.GetElapsedTime(started), ConversionStatus.Converted, reason)
+            {
+                RejectsFile = rejects, Filtered = filtered, Warnings = ShadowedFields(columns),
+            };
         }
         catch (ConversionFailedException e) when (e.RejectsFile is null && _options.BadLinePolicy == BadLinePolicy.Quarantine)
         {
@@ -347,6 +376,15 @@ public sealed class JsonlConverter
             }
         }
     }
+
+    /// <summary>Fields named like a partition key (only date= can be: -PartitionBy fields become folders, not columns).
+    /// Readers with Hive partitioning take the folder's value for them, so the stored values read back as the day.</summary>
+    private static string[] ShadowedFields(IReadOnlyList<ColumnSpec> columns) =>
+        columns.Any(c => c.Name == "date")
+            ? ["the records have a field 'date', which the date= partition folders shadow when read with Hive partitioning " +
+               "(DuckDB's hive_partitioning = true shows the folder's day); read it with hive_partitioning = false, or " +
+               "rename the field before converting (see about_PipelineOps)"]
+            : [];
 
     /// <summary>Fields whose text the converter reads itself: the partition fields, and the type field when there is a
     /// type filter. Only these become strings for every record.</summary>

@@ -260,6 +260,39 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal((ConversionStatus.Converted, 1000L, false), (linked.Status, linked.Rows, linked.TornTail));
     }
 
+    [Fact]
+    public void Ever_new_keys_fail_with_a_clear_reason_instead_of_exhausting_memory()
+    {
+        var source = Raw("k_20251120.jsonl", string.Concat(Enumerable.Range(0, 10_000).Select(i => $"{{\"f{i}\":{i}}}\n")));
+
+        var result = Convert(source);
+
+        Assert.Equal(ConversionStatus.Failed, result.Status);
+        Assert.Contains("distinct fields", result.Reason);
+    }
+
+    [Fact]
+    public void Many_sparse_columns_are_budgeted_by_bytes_not_rows()
+    {
+        var source = Raw("k_20251120.jsonl", string.Concat(Enumerable.Range(0, 2_000).Select(i => $"{{\"f{i}\":{i}}}\n")));
+
+        var result = Convert(source);
+
+        Assert.Equal((ConversionStatus.Converted, 2000L), (result.Status, result.Rows));
+        // 2,000 columns of 2,000 rows would be 4 million cells in one row group; the byte budget cuts it.
+        Assert.True((long)DuckDb.Scalar($"select count(distinct row_group_id) from parquet_metadata('{result.Outputs[0]}')")! > 1);
+    }
+
+    [Fact]
+    public void A_field_named_date_is_kept_and_the_clash_with_the_date_folders_is_warned()
+    {
+        var result = Convert(Raw("d_20251120.jsonl", "{\"time\":\"2025-11-20T00:00:00Z\",\"date\":\"2020-01-01\"}\n"));
+
+        Assert.Equal(1, result.Rows);
+        Assert.Contains(result.Warnings, w => w.Contains("'date'", StringComparison.Ordinal));
+        Assert.Equal("2020-01-01", DuckDb.Scalar($"select date from read_parquet('{result.Outputs[0]}', hive_partitioning = false)"));
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int Mkfifo(string path, int mode);
 }
