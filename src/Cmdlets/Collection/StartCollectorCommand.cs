@@ -224,6 +224,13 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
             return;
         }
 
+        if ((InputObject is PSObject { BaseObject: string text } ? text : InputObject as string) is { } json
+            && PipelineOps.Text.JsonLineRules.HasLoneSurrogate(json))
+        {
+            // UTF-8 cannot carry half a surrogate pair: say so rather than let the encoder turn it into U+FFFD unseen.
+            WriteWarning("A piped record holds an unpaired surrogate character, which UTF-8 cannot store; it is written as U+FFFD.");
+        }
+
         try
         {
             _collector.PostAsync(PSObjectJson.Serialize(InputObject), _stopping.Token).AsTask().GetAwaiter().GetResult();

@@ -252,6 +252,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             WriteWarning($"{result.Source}: {result.BadTimes} record(s) have a '{TimeField}' that is not a time; they were written " +
                          (result.BadTimeDate is { } date ? $"under date={date:yyyy-MM-dd}, the date in the file name." : "under no date."));
         }
+
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning($"{result.Source}: {warning}");
+        }
     }
 
     private void Consider(string path, FileActivityOutcome? activity)

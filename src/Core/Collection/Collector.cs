@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using PipelineOps.Collection.Sources;
 
+using PipelineOps.Text;
+
 namespace PipelineOps.Collection;
 
 [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
@@ -285,6 +287,16 @@ public sealed class Collector : IAsyncDisposable
         var now = _clock.GetUtcNow();
         RecordInspector.Fields fields;
         ReadOnlyMemory<byte> line;
+        // The shared verdict: a message is collected exactly when the converter will take its line as a record.
+        var problem = message.Length > JsonLineRules.DefaultMaxBytes
+            ? $"record too long ({message.Length:N0} bytes; the limit is {JsonLineRules.DefaultMaxBytes:N0})"
+            : JsonLineRules.Verdict(message.Span);
+        if (problem is not null)
+        {
+            Quarantine(message, problem, now.UtcDateTime);
+            return null;
+        }
+
         try
         {
             line = RecordInspector.OneLine(message);
@@ -407,7 +419,7 @@ public sealed class Collector : IAsyncDisposable
             Warn($"Cannot quarantine a bad record in {path}: {e.Message}");
         }
 
-        Warn($"A message that is not one JSON object was quarantined in {path}: {error}");
+        Warn($"A message that is not a record was quarantined in {path}: {error}");
     }
 
     private void Warn(string message)

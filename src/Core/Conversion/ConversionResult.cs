@@ -82,5 +82,8 @@ public sealed record ConversionResult(
         return result with { Reason = notes.Count == 0 ? null : string.Join("; ", notes) };
     }
 
+    /// <summary>What the user should know about a conversion that succeeded (a field shadowed by a partition folder).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public override string ToString() => Source;
 }

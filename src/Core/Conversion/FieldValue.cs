@@ -9,7 +9,7 @@ public enum ValueKind : byte
     True,
     Integer,     // fits in Int64
     Float,       // has a fraction or exponent
-    BigInteger,  // integral but beyond Int64: kept as exact text
+    BigInteger,  // integral but beyond Int64, or beyond a double's range (1e400): kept as exact text
     String,
     Nested,      // object or array: kept as exact JSON text
 }

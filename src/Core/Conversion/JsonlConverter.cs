@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Parquet;
 using PipelineOps.Files;
 using PipelineOps.IO;
+using PipelineOps.Text;
 
 namespace PipelineOps.Conversion;
 
@@ -17,6 +18,10 @@ namespace PipelineOps.Conversion;
 public sealed class JsonlConverter
 {
     private const int ProgressEveryLines = 1 << 16;
+
+    /// <summary>The most distinct fields (columns) a source may have: each column costs buffers and a chunk in every
+    /// row group, so a file of ever-new keys fails with a clear reason instead of exhausting memory.</summary>
+    public const int MaxColumns = 4096;
 
     /// <summary>The most rows a file's first row group holds.</summary>
     public const int FirstRowGroupRows = 10_000;
@@ -120,6 +125,9 @@ public sealed class JsonlConverter
     /// record by record. Otherwise every record is read (no field is ever dropped); plain files in line-aligned
     /// ranges on all cores, whose findings merge in file order, so columns still come in order of first appearance.
     /// </summary>
+    private static readonly string TooManyColumns =
+        $"more than {MaxColumns:N0} distinct fields: a column each would not fit the memory bound; give the records fewer keys (e.g. an object of key-value pairs under one field)";
+
     private LearnedSchema ReadColumns(SourceFile source, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken,
         long? headBytes)
     {
@@ -128,6 +136,8 @@ public sealed class JsonlConverter
         var positions = new long[ranges.Count];
         var parsers = new RecordParser[ranges.Count];
         var inferences = new SchemaInference[ranges.Count];
+        try
+        {
         Parallel.For(0, ranges.Count, new ParallelOptions { CancellationToken = cancellationToken }, part =>
         {
             var parser = parsers[part] = new RecordParser(null, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
@@ -136,15 +146,28 @@ public sealed class JsonlConverter
             using var stream = headOnly ? new LengthLimitedStream(source.Open(), headBytes!.Value)
                 : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             var timeIndex = -1; // looked up until the time field first appears; a field's index never changes after
-            ForEachRecord(stream, source.IsGzip, parser, cancellationToken, onBad: null,
-                onRecord: (line, _) => inference.Observe(line, parser.Values, parser.Present,
-                    timeIndex >= 0 ? timeIndex : timeIndex = parser.IndexOf(_options.TimeField)),
+            ForEachRecord(stream, source, parser, cancellationToken, onBad: null,
+                onRecord: (line, _) =>
+                {
+                    if (parser.Names.Count > MaxColumns)
+                    {
+                        throw new ConversionFailedException(TooManyColumns, 0, null);
+                    }
+
+                    inference.Observe(line, parser.Values, parser.Present,
+                        timeIndex >= 0 ? timeIndex : timeIndex = parser.IndexOf(_options.TimeField));
+                },
                 onPosition: (position, records) =>
                 {
                     Interlocked.Exchange(ref positions[part], position);
                     progress?.Report(new ConversionProgress(source.Path, 1, positions.Sum(), source.IsGzip ? null : source.Length, 0));
                 });
         });
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [ConversionFailedException failed])
+        {
+            throw failed; // the source's own failure (damaged gzip, CR line endings), not the parallel loop's wrapper
+        }
 
         var names = parsers[0].Names.ToList();
         for (var part = 1; part < ranges.Count; part++)
@@ -200,6 +223,11 @@ public sealed class JsonlConverter
         LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
         var (names, columns, seen) = (schema.Names, schema.Columns, schema.Seen);
+        if (columns.Count > MaxColumns)
+        {
+            throw new ConversionFailedException(TooManyColumns, 0, null);
+        }
+
         var guessed = !schema.Complete;
         var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
         var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
@@ -215,6 +243,7 @@ public sealed class JsonlConverter
         var firstRowGroupSize = Math.Min(_options.RowGroupSize, FirstRowGroupRows);
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
         long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0, badTimes = 0;
+        var cellBytes = columns.Count * PartitionWriter.CellBytes; // as PartitionWriter counts a row's memory
         (DateTime? Day, string Folder) lastDay = default;
         PartitionWriter? lastWriter = null;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
@@ -229,7 +258,7 @@ public sealed class JsonlConverter
         try
         {
             using var stream = source.Open();
-            var (torn, filtered) = ForEachRecord(stream, source.IsGzip, parser, cancellationToken,
+            var (torn, filtered) = ForEachRecord(stream, source, parser, cancellationToken,
                 onBad: (number, offset, length, bytes, error) =>
                 {
                     badLines++;
@@ -258,10 +287,10 @@ public sealed class JsonlConverter
                         throw new SchemaChangedException();
                     }
 
-                    if (!HasAny(values, fieldOfColumn))
+                    if (fieldOfColumn.Length == 0)
                     {
-                        // Nothing to write: an all-null row would misrepresent it.
-                        throw new InvalidDataException("empty object: no fields to write");
+                        // No column at all in the whole source: Parquet cannot hold a row without one.
+                        throw new InvalidDataException("no fields to write: the source has no field besides its partition fields");
                     }
 
                     if (timeIndex >= 0 && ConversionResult.IsUnreadableTime(values[timeIndex]))
@@ -269,7 +298,7 @@ public sealed class JsonlConverter
                         badTimes++; // dated by the file name instead: counted and reported on the result
                     }
 
-                    var folder = PartitionFolder(values, timeIndex, partitionFields, fallbackDate, ref lastDay);
+                    var folder = PartitionFolder(line, values, timeIndex, partitionFields, fallbackDate, ref lastDay);
                     // Consecutive records of a day share the very same folder string: no lookup for them.
                     if (lastWriter is not { } writer || !ReferenceEquals(folder, writer.Folder))
                     {
@@ -285,7 +314,7 @@ public sealed class JsonlConverter
                     writer.Append(line, values, fieldOfColumn);
                     rows++;
                     buffered++;
-                    bufferedBytes += line.Length;
+                    bufferedBytes += line.Length + cellBytes;
                     if (writer.BufferedRows >= (writer.RowGroups == 0 ? firstRowGroupSize : _options.RowGroupSize)
                         || writer.BufferedBytes >= _options.RowGroupBytes)
                     {
@@ -329,10 +358,15 @@ public sealed class JsonlConverter
                 outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime));
 
             var reason = torn ? "the last line is incomplete (torn tail) and was left out" : null;
+            if (source.IsLink)
+            {
+                reason = (reason is null ? "" : reason + "; ") + "read through a symbolic link (its target's length, time and content)";
+            }
+
             return ConversionResult.Settled(new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length,
                 writers.Values.Sum(w => w.Length), _clock.GetElapsedTime(started), ConversionStatus.Converted, reason)
             {
-                RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes, BadTimeDate = fallbackDate,
+                RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes, BadTimeDate = fallbackDate, Warnings = ShadowedFields(columns),
             }, _options.TimeField);
         }
         catch (ConversionFailedException e) when (e.RejectsFile is null && _options.BadLinePolicy == BadLinePolicy.Quarantine)
@@ -348,25 +382,21 @@ public sealed class JsonlConverter
         }
     }
 
+    /// <summary>Fields named like a partition key (only date= can be: -PartitionBy fields become folders, not columns).
+    /// Readers with Hive partitioning take the folder's value for them, so the stored values read back as the day.</summary>
+    private static string[] ShadowedFields(IReadOnlyList<ColumnSpec> columns) =>
+        columns.Any(c => c.Name == "date")
+            ? ["the records have a field 'date', which the date= partition folders shadow when read with Hive partitioning " +
+               "(DuckDB's hive_partitioning = true shows the folder's day); read it with hive_partitioning = false, or " +
+               "rename the field before converting (see about_PipelineOps)"]
+            : [];
+
     /// <summary>Fields whose text the converter reads itself: the partition fields, and the type field when there is a
     /// type filter. Only these become strings for every record.</summary>
     private HashSet<string> TextFields() =>
         new([.. _options.TypeFilter.Count > 0 ? [_options.TypeField] : Array.Empty<string>(), .. _options.PartitionBy], StringComparer.Ordinal);
 
-    private static bool HasAny(ReadOnlySpan<FieldValue> values, int[] fieldOfColumn)
-    {
-        foreach (var field in fieldOfColumn)
-        {
-            if (values[field].Kind != ValueKind.Missing)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private string PartitionFolder(ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate,
+    private string PartitionFolder(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate,
         ref (DateTime? Day, string Folder) lastDay)
     {
         var day = (timeIndex >= 0 ? values[timeIndex].Time : null)?.Date ?? fallbackDate;
@@ -383,7 +413,7 @@ public sealed class JsonlConverter
             {
                 ValueKind.String => values[field].Text,
                 ValueKind.Missing or ValueKind.Null => null,
-                _ => values[field].Kind.ToString(),
+                _ => RecordParser.RawText(line, values[field]), // 42, true, 1e400: the value's own JSON text
             } : null;
             folder += "/" + _options.PartitionBy[i] + "=" + HivePartition.Escape(text);
         }
@@ -414,15 +444,39 @@ public sealed class JsonlConverter
     /// <summary>Streams complete lines. Torn: the content ends in an incomplete line (left out).
     /// Filtered: records left out by the type filter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (bool Torn, long Filtered) ForEachRecord(Stream stream, bool gzip, RecordParser parser, CancellationToken cancellationToken,
+    private (bool Torn, long Filtered) ForEachRecord(Stream stream, SourceFile source, RecordParser parser, CancellationToken cancellationToken,
         BadLineHandler? onBad, RecordHandler onRecord, Action<long, long> onPosition)
     {
         long records = 0, filtered = 0;
-        var reader = new LineReader(stream, _options.MaxLineBytes);
+        var torn = false;
+        var gzip = source.IsGzip;
+        var reader = new LineReader(stream, _options.MaxLineBytes) { ReturnUnterminated = true };
         try
         {
             while (reader.TryRead(out var line))
             {
+                if (line.Unterminated)
+                {
+                    // After the last newline: a record if it is one whole object, else the torn tail of a cut write.
+                    if (!line.TooLong && !JsonLineRules.IsBlank(line.Bytes) && parser.TryParse(line.Bytes)
+                        && !(_options.TypeFilter.Count > 0 && !TypeMatches(parser, parser.IndexOf(_options.TypeField))))
+                    {
+                        onRecord(line.Bytes, line.Number);
+                        records++;
+                    }
+                    else if (line.Number == 1 && LoneCarriageReturn(line.Bytes) is var cr && cr)
+                    {
+                        throw new ConversionFailedException(
+                            "the lines end in a carriage return only (CR, not LF or CRLF); convert the line endings to LF first", 0, null);
+                    }
+                    else
+                    {
+                        torn = !JsonLineRules.IsBlank(line.Bytes) || line.TooLong;
+                    }
+
+                    continue;
+                }
+
                 if (line.Number % ProgressEveryLines == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -436,7 +490,7 @@ public sealed class JsonlConverter
                     continue;
                 }
 
-                if (IsBlank(line.Bytes))
+                if (JsonLineRules.IsBlank(line.Bytes))
                 {
                     continue;
                 }
@@ -464,26 +518,29 @@ public sealed class JsonlConverter
                 }
             }
         }
-        catch (Exception e) when (gzip && e is InvalidDataException or EndOfStreamException)
+        catch (InvalidDataException e) when (gzip)
         {
-            return (true, filtered); // a gzip stream cut short: everything before the cut was read
+            // A stream that simply ends early reads as a torn tail above; an error is damage, not truncation: what was
+            // decoded before it may already be wrong, so nothing of the source is published.
+            throw new ConversionFailedException(
+                reader.Position == 0 ? $"not gzip data, or damaged at its start ({e.Message})" : $"damaged gzip data after {reader.Position:N0} decompressed bytes ({e.Message})",
+                0, null);
+        }
+
+        if (gzip && reader.Position == 0 && source.GzipProblemWhenEmpty() is { } problem)
+        {
+            throw new ConversionFailedException(problem, 0, null);
         }
 
         onPosition(reader.Position, records);
-        return (reader.TornTailBytes > 0, filtered);
+        return (torn, filtered);
     }
 
-    private static bool IsBlank(ReadOnlySpan<byte> line)
+    /// <summary>Whether a carriage return stands alone (not before a line feed) in the bytes.</summary>
+    private static bool LoneCarriageReturn(ReadOnlySpan<byte> bytes)
     {
-        foreach (var b in line)
-        {
-            if (b is not ((byte)' ' or (byte)'\t'))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var cr = bytes.IndexOf((byte)'\r');
+        return cr >= 0 && (cr + 1 == bytes.Length || bytes[cr + 1] != (byte)'\n');
     }
 
     private bool TypeMatches(RecordParser parser, int typeIndex)

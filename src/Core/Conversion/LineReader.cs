@@ -8,8 +8,12 @@ namespace PipelineOps.Conversion;
 /// <param name="Bytes">The line's bytes (valid until the next line is read); empty when TooLong.</param>
 /// <param name="TooLong">The line exceeded the limit and was skipped over without being held.</param>
 /// <param name="Length">The line's length in bytes (also when TooLong).</param>
-public readonly ref struct Line(long number, long offset, ReadOnlySpan<byte> bytes, bool tooLong, long length)
+/// <param name="Unterminated">The last bytes of the stream, after its last newline (only with
+/// <see cref="LineReader.ReturnUnterminated"/>).</param>
+public readonly ref struct Line(long number, long offset, ReadOnlySpan<byte> bytes, bool tooLong, long length, bool unterminated = false)
 {
+    public bool Unterminated { get; } = unterminated;
+
     public long Number { get; } = number;
 
     public long Offset { get; } = offset;
@@ -24,8 +28,10 @@ public readonly ref struct Line(long number, long offset, ReadOnlySpan<byte> byt
 /// <summary>
 /// Splits a stream into newline-terminated lines with bounded memory: a line longer than the limit is reported
 /// as too long and skipped, never buffered whole. A UTF-8 byte order mark at the start is dropped, and so is the
-/// carriage return of a CRLF ending. A last line without a newline is not a line: it is the torn tail of a file
-/// whose writer was cut off, reported through <see cref="TornTailBytes"/> once the stream ends.
+/// carriage return of a CRLF ending (the limit counts the line without its ending). A last line without a newline is
+/// not a line: it is the torn tail of a file whose writer was cut off, reported through <see cref="TornTailBytes"/>
+/// once the stream ends; with <see cref="ReturnUnterminated"/> it is also handed out, so that a caller can keep it when
+/// it is a whole record (a proper prefix of a JSON object is never a whole object).
 /// </summary>
 public sealed class LineReader
 {
@@ -47,6 +53,11 @@ public sealed class LineReader
         _maxLineBytes = maxLineBytes;
         _buffer = new byte[Math.Min(InitialBuffer, Math.Max(4096, maxLineBytes + 1))];
     }
+
+    /// <summary>Whether the bytes after the last newline are handed out as a last line, marked Unterminated.</summary>
+    public bool ReturnUnterminated { get; init; }
+
+    private bool _returnedTail;
 
     /// <summary>Bytes after the last newline when the stream ended (0: the file ended cleanly).</summary>
     public long TornTailBytes { get; private set; }
@@ -91,7 +102,7 @@ public sealed class LineReader
                     bytes = bytes[..^1];
                 }
 
-                if (newline > _maxLineBytes)
+                if (bytes.Length > _maxLineBytes)
                 {
                     line = new Line(_lineNumber, offset, default, tooLong: true, newline);
                     return true;
@@ -104,12 +115,23 @@ public sealed class LineReader
             if (_eof)
             {
                 TornTailBytes = (skippedLength >= 0 ? skippedLength : 0) + available.Length;
+                if (ReturnUnterminated && !_returnedTail && skippedLength < 0 && available.Length > 0)
+                {
+                    _returnedTail = true;
+                    var offset = _consumed + _start;
+                    _start = _end;
+                    var tail = available[^1] == (byte)'\r' ? available[..^1] : available;
+                    line = new Line(_lineNumber + 1, offset, tail, tooLong: tail.Length > _maxLineBytes, available.Length, unterminated: true);
+                    return true;
+                }
+
                 _start = _end;
                 line = default;
                 return false;
             }
 
-            if (skippedLength < 0 && available.Length > _maxLineBytes)
+            // Held until the newline shows; one byte more than the limit, for the carriage return of a CRLF ending.
+            if (skippedLength < 0 && available.Length > _maxLineBytes + 1L)
             {
                 // Too long to keep: remember where it started and drop what we have.
                 skippedStart = _consumed + _start;
@@ -141,7 +163,7 @@ public sealed class LineReader
 
         if (_end == _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxLineBytes + 2));
+            Array.Resize(ref _buffer, (int)Math.Min(_buffer.Length * 2L, _maxLineBytes + 3L));
         }
 
         var read = _stream.Read(_buffer, _end, _buffer.Length - _end);

@@ -42,6 +42,9 @@ internal sealed class PartitionWriter : IDisposable
         _cancellationToken = cancellationToken;
     }
 
+    /// <summary>What one buffered cell costs, about: a nullable value or a slice, and its share of the spare set.</summary>
+    internal const int CellBytes = 24;
+
     public string Folder { get; }
 
     public string FinalPath { get; }
@@ -51,7 +54,8 @@ internal sealed class PartitionWriter : IDisposable
     /// <summary>Rows held in memory, not yet in a row group.</summary>
     public int BufferedRows { get; private set; }
 
-    /// <summary>The length of the lines of <see cref="BufferedRows"/>: roughly the memory they hold.</summary>
+    /// <summary>What <see cref="BufferedRows"/> hold in memory, roughly: their lines' length plus a cell per column (a
+    /// null costs its slot too), so the bound holds in bytes whatever the shape, a thousand sparse columns included.</summary>
     public long BufferedBytes { get; private set; }
 
     public long Rows { get; private set; }
@@ -81,7 +85,7 @@ internal sealed class PartitionWriter : IDisposable
         }
 
         BufferedRows++;
-        BufferedBytes += line.Length;
+        BufferedBytes += line.Length + _buffers.Length * CellBytes;
         Rows++;
     }
 

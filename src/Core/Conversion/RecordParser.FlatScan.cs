@@ -314,7 +314,8 @@ public sealed partial class RecordParser
 
                 var number = line[at..numberEnd];
                 at = numberEnd;
-                return !IsIntegral(number) ? ValueKind.Float : TryInt64(number, out _) ? ValueKind.Integer : ValueKind.BigInteger;
+                return !IsIntegral(number) ? FitsDouble(number) ? ValueKind.Float : ValueKind.BigInteger
+                    : TryInt64(number, out _) ? ValueKind.Integer : ValueKind.BigInteger;
         }
     }
 

@@ -1,19 +1,21 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
+using PipelineOps.Text;
 
 namespace PipelineOps.Conversion;
 
 /// <summary>
 /// Parses one JSON-lines record into a reusable array of field values, one slot per known field name.
-/// Strict: the line must be exactly one JSON object of valid UTF-8, at most 64 levels deep; anything else is a
-/// bad line with a reason. Duplicate keys: the last one wins.
+/// Strict, by the shared <see cref="JsonLineRules"/>: the line must be exactly one JSON object of valid UTF-8 without
+/// lone surrogate escapes, at most 64 levels deep; anything else is a bad line with a reason. Duplicate keys: the
+/// last one wins. A number beyond double's range is kept as its exact text, as integers beyond Int64 are.
 /// </summary>
 public sealed partial class RecordParser
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+    private static readonly JsonReaderOptions ReaderOptions = JsonLineRules.ReaderOptions;
 
     private readonly Dictionary<string, int> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
@@ -90,9 +92,9 @@ public sealed partial class RecordParser
         Error = null;
         LastScanned = false;
 
-        if (!Utf8.IsValid(line))
+        if (JsonLineRules.TextProblem(line) is { } problem)
         {
-            Error = "invalid UTF-8";
+            Error = problem;
             return false;
         }
 
@@ -111,7 +113,7 @@ public sealed partial class RecordParser
             var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                Error = "not a JSON object";
+                Error = JsonLineRules.NotAnObject;
                 return false;
             }
 
@@ -132,7 +134,7 @@ public sealed partial class RecordParser
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                Error = "more than one JSON value on the line";
+                Error = JsonLineRules.MoreThanOneValue;
                 return false;
             }
 
@@ -140,7 +142,7 @@ public sealed partial class RecordParser
         }
         catch (JsonException e)
         {
-            Error = Shorten(e.Message);
+            Error = JsonLineRules.Shorten(e.Message);
             return false;
         }
     }
@@ -155,19 +157,6 @@ public sealed partial class RecordParser
         _present.Clear();
         UnknownFields = 0;
     }
-
-    private static string Shorten(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut] : message;
-
-        // The reader sees one line at a time, so its "LineNumber: 0" contradicts the line number reported with it.
-        return ReaderPosition().Replace(message, m =>
-            "(at byte " + (long.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + " of the line)");
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"LineNumber: \d+ \| BytePositionInLine: (\d+)\.?")]
-    private static partial System.Text.RegularExpressions.Regex ReaderPosition();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Set(int index, in FieldValue value)
@@ -428,13 +417,14 @@ public sealed partial class RecordParser
         : (byte)0;
 
     /// <summary>The kind of the scalar token the reader is on (Null for null), by the rules of the record values:
-    /// a number with a fraction or exponent is Float, an integral one Integer if it fits in Int64, else BigInteger.</summary>
+    /// a number with a fraction or exponent is Float if a double holds it, an integral one Integer if it fits in Int64,
+    /// else BigInteger (kept as exact text).</summary>
     internal static ValueKind ScalarKind(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.True => ValueKind.True,
         JsonTokenType.False => ValueKind.False,
         JsonTokenType.String => ValueKind.String,
-        JsonTokenType.Number when !IsIntegral(reader.ValueSpan) => ValueKind.Float,
+        JsonTokenType.Number when !IsIntegral(reader.ValueSpan) => FitsDouble(reader.ValueSpan) ? ValueKind.Float : ValueKind.BigInteger,
         JsonTokenType.Number when reader.TryGetInt64(out _) => ValueKind.Integer,
         JsonTokenType.Number => ValueKind.BigInteger,
         _ => ValueKind.Null,
@@ -462,17 +452,21 @@ public sealed partial class RecordParser
             value.Integer = integer;
             value.Float = integer;
         }
-        else if (integral)
-        {
-            value.Kind = ValueKind.BigInteger;
-            value.Float = reader.GetDouble();
-        }
         else
         {
-            value.Kind = ValueKind.Float;
-            value.Float = reader.GetDouble();
+            // Beyond Int64, or a double's range (1e400): the exact text is kept, never a rounded or infinite value.
+            var finite = double.TryParse(reader.ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out var real)
+                         && double.IsFinite(real);
+            value.Kind = integral || !finite ? ValueKind.BigInteger : ValueKind.Float;
+            value.Float = finite ? real : double.NaN;
         }
     }
+
+    /// <summary>Whether a double holds a JSON number (finite): without an exponent any number shorter than 300 digits
+    /// does.</summary>
+    internal static bool FitsDouble(ReadOnlySpan<byte> number) =>
+        (number.Length < 300 && number.IndexOfAny((byte)'e', (byte)'E') < 0)
+        || (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real));
 
     // Epoch numbers: seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
     private static DateTime? EpochTime(in FieldValue value)

@@ -11,11 +11,15 @@ public sealed class SourceFile
     private const int FingerprintSpan = 64 * 1024;
     private static readonly string[] LineExtensions = [".jsonl", ".ndjson", ".txt", ".json"];
 
-    private SourceFile(string path, long length, DateTime lastWriteTimeUtc)
+    private readonly RegularFileInfo _identity;
+
+    private SourceFile(string path, RegularFileInfo info, bool isLink)
     {
         Path = path;
-        Length = length;
-        LastWriteTimeUtc = lastWriteTimeUtc;
+        _identity = info;
+        Length = info.Length;
+        LastWriteTimeUtc = info.LastWriteTimeUtc;
+        IsLink = isLink;
         IsGzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         var name = System.IO.Path.GetFileName(path);
         if (IsGzip)
@@ -37,6 +41,9 @@ public sealed class SourceFile
 
     public bool IsGzip { get; }
 
+    /// <summary>The path is a symbolic link: length, time and content are the target's.</summary>
+    public bool IsLink { get; }
+
     /// <summary>The name without extensions: level2_20251114.</summary>
     public string Stem { get; }
 
@@ -44,30 +51,60 @@ public sealed class SourceFile
     /// re-run replaces its outputs and same-named sources in different folders never collide.</summary>
     public string BaseName { get; }
 
+    /// <summary>Measures a regular file, or the regular file a symbolic link points to (its length, time and content,
+    /// never the link's own), judged on an opened descriptor that never blocks.</summary>
     /// <exception cref="FileNotFoundException">The source does not exist.</exception>
+    /// <exception cref="NotRegularFileException">A FIFO, a device, a directory or a socket: never read.</exception>
     public static SourceFile Measure(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        var full = System.IO.Path.GetFullPath(path);
+        using (RegularFile.OpenRead(full, followLinks: true, out var info, bufferSize: 1))
         {
-            throw new FileNotFoundException($"Cannot find file '{path}'.", path);
+            return new SourceFile(full, info, new FileInfo(full).LinkTarget is not null);
         }
-
-        return new SourceFile(info.FullName, info.Length, info.LastWriteTimeUtc);
     }
 
     /// <summary>Opens the content as it was measured (decompressed for .gz). Writers are never blocked.</summary>
+    /// <exception cref="IOException">The path now names another file than the one measured.</exception>
     public Stream Open()
     {
-        var file = new FileStream(Path, new FileStreamOptions
-        {
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 1 << 20,
-            Options = FileOptions.SequentialScan,
-        });
-        Stream limited = new LengthLimitedStream(file, Length);
+        Stream limited = new LengthLimitedStream(OpenChecked(1 << 20), Length);
         return IsGzip ? new GZipStream(limited, CompressionMode.Decompress) : limited;
+    }
+
+    /// <summary>The file as measured, checked to be the same file.</summary>
+    private FileStream OpenChecked(int bufferSize)
+    {
+        var file = RegularFile.OpenRead(Path, followLinks: true, out var info, bufferSize);
+        if (info.Device != _identity.Device || info.Inode != _identity.Inode)
+        {
+            file.Dispose();
+            throw new IOException($"'{Path}' was replaced by another file while it was converted.");
+        }
+
+        return file;
+    }
+
+    /// <summary>Why a gzip source that decompressed to nothing is not simply empty: a whole empty member is at least
+    /// 20 bytes and ends in a zero length; anything shorter is a header without its data. Null when it is empty.</summary>
+    public string? GzipProblemWhenEmpty()
+    {
+        if (Length == 0)
+        {
+            return null; // an empty file, whatever its name
+        }
+
+        if (Length >= 20)
+        {
+            using var raw = OpenChecked(1);
+            var trailer = new byte[4];
+            if (RandomAccess.Read(raw.SafeFileHandle, trailer, Length - 4) == 4 && BitConverter.ToInt32(trailer) == 0)
+            {
+                return null;
+            }
+        }
+
+        return $"the gzip file holds no data ({Length} bytes: a header without a complete compressed stream)";
     }
 
     /// <summary>
@@ -108,13 +145,7 @@ public sealed class SourceFile
     /// <summary>Opens one line-aligned byte range of plain content.</summary>
     public Stream OpenRange(long start, long end)
     {
-        var file = new FileStream(Path, new FileStreamOptions
-        {
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 1 << 20,
-            Options = FileOptions.SequentialScan,
-        });
+        var file = OpenChecked(1 << 20);
         file.Seek(start, SeekOrigin.Begin);
         return new LengthLimitedStream(file, end - start);
     }

@@ -74,8 +74,13 @@ internal sealed class StructBuffer : ColumnBuffer
 
             var written = reader.CopyString(_name);
             reader.Read();
-            if (_lookup.TryGetValue(_name.AsSpan(0, written), out var i) && !_present[i])
+            if (_lookup.TryGetValue(_name.AsSpan(0, written), out var i))
             {
+                if (_present[i])
+                {
+                    _children[i].DropLast(); // a repeated key: the last one wins, as at the top level
+                }
+
                 _present[i] = true;
                 if (reader.TokenType == JsonTokenType.Null)
                 {
@@ -156,6 +161,17 @@ internal sealed class StructBuffer : ColumnBuffer
 
         protected abstract void AddValue(ref Utf8JsonReader reader);
 
+        /// <summary>Takes back the last value or null added.</summary>
+        public void DropLast()
+        {
+            if (_definitions[--_levels] == 2)
+            {
+                DropValue();
+            }
+        }
+
+        protected abstract void DropValue();
+
         public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
 
         public abstract Child Sibling();
@@ -190,6 +206,8 @@ internal sealed class StructBuffer : ColumnBuffer
 
             _values[_count++] = read(ref reader);
         }
+
+        protected override void DropValue() => _count--;
 
         public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
             rowGroup.WriteAllPartsAsync(Leaf, new ReadOnlyMemory<T>(_values, 0, _count), Definitions, null, cancellationToken);
@@ -246,6 +264,8 @@ internal sealed class StructBuffer : ColumnBuffer
         }
 
         public override void SetStatistics(ColumnChunk chunk) => ChunkStatistics.SetText(chunk, _range);
+
+        protected override void DropValue() => _values[--_count] = default;
 
         public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
         {

@@ -24,4 +24,8 @@ public enum ActivityReason
     /// <summary>The file ends in the middle of a record: a line-oriented file whose last byte is not a newline,
     /// or a Parquet file without its closing footer magic.</summary>
     TornTail,
+
+    /// <summary>Not a regular file (a FIFO, a device, a socket, or a symbolic link to one of those, or a dangling
+    /// link): reading it could block or never end, so it is never read as data.</summary>
+    NotRegularFile,
 }

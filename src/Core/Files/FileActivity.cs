@@ -26,5 +26,11 @@ public sealed record FileActivity(
 
     public string Name => System.IO.Path.GetFileName(Path);
 
+    /// <summary>The path is a symbolic link; Length, LastWriteTimeUtc and the tail are its target's.</summary>
+    public bool IsLink { get; init; }
+
+    /// <summary>What the path is when it is not a regular file ("FIFO", "character device", ...), else null.</summary>
+    public string? NotRegularKind { get; init; }
+
     public override string ToString() => Path;
 }

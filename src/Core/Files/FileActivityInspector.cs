@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PipelineOps.IO;
 
 namespace PipelineOps.Files;
 
@@ -38,6 +39,17 @@ public sealed class FileActivityInspector
     /// <summary>Classifies a listed file, firing Growing when it differs from an earlier measurement.</summary>
     public FileActivity Inspect(FileEntry file, FileMeasurement? earlier = null)
     {
+        // A link is judged by its target (length, time, tail); a listing's zero length may be a FIFO or a device.
+        // Both are checked on an opened descriptor that never blocks; regular files with data cost nothing more.
+        string? notRegular = null;
+        if (file.IsLink || file.Length == 0)
+        {
+            if (RegularFile.Inspect(file.FullPath, followLinks: true, out notRegular) is { } target)
+            {
+                file = file with { Length = target.Length, LastWriteTimeUtc = target.LastWriteTimeUtc };
+            }
+        }
+
         var reasons = new List<ActivityReason>(2);
         var stamp = FileNameStamp.TryParse(file.Name);
         if (!_options.IncludeLatest && stamp is not null && IndexFor(file.Directory).IsLatest(stamp))
@@ -67,13 +79,17 @@ public sealed class FileActivityInspector
             reasons.Add(ActivityReason.TempName);
         }
 
-        if (TailInspector.HasTornTail(file.FullPath, file.Length))
+        if (notRegular is not null)
+        {
+            reasons.Add(ActivityReason.NotRegularFile);
+        }
+        else if (TailInspector.HasTornTail(file.FullPath, file.Length))
         {
             reasons.Add(ActivityReason.TornTail);
         }
 
         return new FileActivity(file.FullPath, reasons.Count > 0, reasons, stamp?.Group ?? FileNameRules.BareGroup(file.Name),
-            file.Length, file.LastWriteTimeUtc, _writers.Coverage, writers);
+            file.Length, file.LastWriteTimeUtc, _writers.Coverage, writers) { IsLink = file.IsLink, NotRegularKind = notRegular };
     }
 
     /// <summary>Measures and classifies a file now; a file that is gone or cannot be read gets its error instead.</summary>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text.Json;
 using PipelineOps.Conversion;
 using PipelineOps.Files;
+using PipelineOps.IO;
+using PipelineOps.Text;
 
 namespace PipelineOps.Collection.Continuity;
 
@@ -41,37 +42,65 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
         foreach (var file in ordered)
         {
             long fileRecords = 0;
-            using var raw = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-            using var input = Open(file, raw);
-            var reader = new LineReader(input, 16 << 20);
-            while (reader.TryRead(out var line))
+            Stream input;
+            FileStream raw;
+            try
             {
+                input = Open(file, out raw);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A FIFO, a device or a directory is never read (it could block or never end); the report goes on.
+                Problem(problems, $"{file}: skipped: {e.Message}");
+                continue;
+            }
+
+            using var _ = input;
+            var reader = new LineReader(input, JsonLineRules.DefaultMaxBytes) { ReturnUnterminated = true };
+            var torn = false;
+            while (true)
+            {
+                Line line;
+                try
+                {
+                    if (!reader.TryRead(out line))
+                    {
+                        break;
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    Problem(problems, $"{file}: damaged gzip data after {reader.Position:N0} decompressed bytes ({e.Message}); the rest of the file is not read");
+                    break;
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 if (onBytes is not null && line.Number % 10_000 == 0)
                 {
                     onBytes(filesRead + raw.Position);
                 }
 
-                if (line.Bytes.IsEmpty && !line.TooLong)
+                if (JsonLineRules.IsBlank(line.Bytes) && !line.TooLong)
                 {
                     continue;
                 }
 
                 DateTime? time = null;
                 string? product = null;
-                string? error = line.TooLong ? "line too long" : null;
+                // The shared verdict first, so a line is bad here exactly when the converter and the collector call it bad.
+                string? error = line.TooLong ? "line too long" : JsonLineRules.Verdict(line.Bytes);
+                if (line.Unterminated && error is not null)
+                {
+                    torn = true; // an incomplete last line: the torn tail of a cut write, reported below
+                    continue;
+                }
+
                 if (error is null)
                 {
-                    try
-                    {
-                        var fields = RecordInspector.Inspect(line.Bytes, productField ?? "\0", timeField, "\0");
-                        product = fields.Stream;
-                        time = ParseTime(fields.Time) ?? throw new JsonException($"no readable '{timeField}'");
-                    }
-                    catch (JsonException e)
-                    {
-                        error = e.Message;
-                    }
+                    var fields = RecordInspector.Inspect(line.Bytes, productField ?? "\0", timeField, "\0");
+                    product = fields.Stream;
+                    time = ParseTime(fields.Time);
+                    error = time is null ? $"no readable '{timeField}'" : null;
                 }
 
                 if (error is not null)
@@ -114,7 +143,7 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
                 }
             }
 
-            if (reader.TornTailBytes > 0 && problems.Count < MaxProblems)
+            if (torn && problems.Count < MaxProblems)
             {
                 problems.Add($"{file}: ends in a torn line of {reader.TornTailBytes} bytes (still being written, or a crash)");
             }
@@ -136,12 +165,23 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
             coverage, validity, Math.Round(100 * coverage * validity, 2), problems);
     }
 
-    private static Stream Open(string file, FileStream stream)
+    private static void Problem(List<string> problems, string text)
     {
+        if (problems.Count < MaxProblems)
+        {
+            problems.Add(text);
+        }
+    }
+
+    /// <summary>A regular file (a symbolic link's target), read up to the length it had when opened.</summary>
+    private static Stream Open(string file, out FileStream raw)
+    {
+        raw = RegularFile.OpenRead(file, followLinks: true, out var info);
+        Stream stream = new LengthLimitedStream(raw, info.Length);
         return file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
-    /// <summary>ISO 8601 text, or Unix seconds / milliseconds.</summary>
+    /// <summary>ISO 8601 text, or Unix seconds / milliseconds; null for anything else, a time out of range included.</summary>
     private static DateTime? ParseTime(string? value)
     {
         if (value is null)
@@ -151,7 +191,10 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
 
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            return DateTime.UnixEpoch.AddSeconds(number > 1e11 ? number / 1000 : number);
+            var seconds = number > 1e11 ? number / 1000 : number;
+            var max = (DateTime.MaxValue - DateTime.UnixEpoch).TotalSeconds;
+            var min = (DateTime.MinValue - DateTime.UnixEpoch).TotalSeconds;
+            return double.IsFinite(seconds) && seconds > min && seconds < max ? DateTime.UnixEpoch.AddSeconds(seconds) : null;
         }
 
         return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)

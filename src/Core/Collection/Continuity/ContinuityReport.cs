@@ -11,7 +11,7 @@ public sealed record Gap(string? Product, DateTime From, DateTime To)
     // How a gap reads in Format-List * and in a joined list (Export-Csv of a report): when in UTC, how long, and
     // for which product (the stream when records carry no product).
     public override string ToString() =>
-        FormattableString.Invariant($"{From:yyyy-MM-ddTHH:mm:ssZ} to {To:yyyy-MM-ddTHH:mm:ssZ} ({Length})") + (Product ?? Stream is { } who ? " " + who : "");
+        FormattableString.Invariant($"{From:yyyy-MM-ddTHH:mm:ssZ} to {To:yyyy-MM-ddTHH:mm:ssZ} ({Length})") + ((Product ?? Stream) is { } who ? " " + who : "");
 }
 
 /// <summary>
