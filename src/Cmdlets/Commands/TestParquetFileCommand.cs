@@ -18,6 +18,10 @@ public sealed class TestParquetFileCommand : FileInputCommand
     [ValidateNotNullOrEmpty]
     public string TimeField { get; set; } = "time";
 
+    /// <summary>Follow symbolic links met in directories given as input (named files are always followed).</summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
+
     /// <summary>Emit only $true/$false per file.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -49,7 +53,7 @@ public sealed class TestParquetFileCommand : FileInputCommand
             {
                 if (output?.ToString() is { Length: > 0 } file)
                 {
-                    Check(file);
+                    Check(file, followLinks: true);
                 }
             }
 
@@ -63,7 +67,7 @@ public sealed class TestParquetFileCommand : FileInputCommand
             var files = input.Listing is { } listing ? listing.Files.Select(f => f.FullPath) : [input.File!];
             foreach (var file in files)
             {
-                Check(file);
+                Check(file, followLinks: input.Listing is null || FollowSymlink);
             }
         }
     }
@@ -77,14 +81,14 @@ public sealed class TestParquetFileCommand : FileInputCommand
         }
     }
 
-    private void Check(string path)
+    private void Check(string path, bool followLinks)
     {
         _checked++;
         ParquetFileReport report;
         try
         {
             WriteVerbose($"Checking {path}");
-            report = ParquetFileCheck.Inspect(path, Deep, TimeField, Cancellation.Token);
+            report = ParquetFileCheck.Inspect(path, Deep, TimeField, followLinks, Cancellation.Token);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -38,6 +38,10 @@ public sealed class NewDataSampleCommand : FileInputCommand
     [ValidateRange(1024, long.MaxValue)]
     public long MaxReadBytes { get; set; } = new SampleOptions().MaxReadBytes;
 
+    /// <summary>Follow symbolic links met in directories given as input (named files are always followed).</summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
+
     /// <summary>Resample even when the sample already carries the source's mtime.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -66,12 +70,14 @@ public sealed class NewDataSampleCommand : FileInputCommand
 
         foreach (var input in ResolveInputs())
         {
+            // A file named by the user is followed if it is a link; one met while walking a folder only with -FollowSymlink.
+            var options = input.Listing is null || FollowSymlink ? _options! : _options! with { FollowLinks = false };
             var files = input.Listing is { } listing ? listing.Files.Select(f => f.FullPath) : [input.File!];
             foreach (var file in files)
             {
                 if (ShouldProcess($"{file} -> {_destination}", "Write a sample"))
                 {
-                    Emit(DataSampler.Sample(file, _destination!, _options!, Cancellation.Token));
+                    Emit(DataSampler.Sample(file, _destination!, options, Cancellation.Token));
                 }
             }
         }

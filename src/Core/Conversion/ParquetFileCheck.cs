@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Parquet;
 using Parquet.Schema;
+using PipelineOps.IO;
 
 namespace PipelineOps.Conversion;
 
@@ -17,39 +18,132 @@ public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int
 {
     public IReadOnlyList<string> Columns { get; init; } = JoinedList<string>.Of(Columns);
 
+    /// <summary>Valid, or why not: Damaged, Unsupported (this reader lacks a feature the file uses, named in Problem, or
+    /// the file declares more memory than the budget), Encrypted, or Unreadable (not a regular file, cannot be opened).</summary>
+    public ParquetFileStatus Status { get; init; } = IsValid ? ParquetFileStatus.Valid : ParquetFileStatus.Damaged;
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;
 }
 
+public enum ParquetFileStatus
+{
+    Valid,
+    Damaged,
+    Unsupported,
+    Encrypted,
+    Unreadable,
+}
+
 /// <summary>
 /// Checks an existing Parquet file: the footer and schema read, row groups add up, and with a deep check every
-/// column of every row group decodes and every time value lies in the file's date= partition.
+/// column of every row group decodes and every time value lies in the file's date= partition. The footer's declared
+/// sizes are checked first by a reader of its own (<see cref="ParquetFooter"/>), so a small file claiming gigabytes is
+/// refused before Parquet.Net allocates them. Any failure, of any exception type, is the file's report, not an exception.
 /// </summary>
 public static partial class ParquetFileCheck
 {
+    /// <summary>Memory a deep check may spend on one column chunk or page, as declared in the file.</summary>
+    public const long DefaultMaxMemoryBytes = 512L << 20;
+
+    private const long MaxFooterBytes = 64L << 20;
+
     [GeneratedRegex(@"(?:^|[\\/])date=(\d{4}-\d{2}-\d{2})(?:[\\/]|$)")]
     private static partial Regex DatePartition();
 
-    public static ParquetFileReport Inspect(string path, bool deep, string timeField = "time", CancellationToken cancellationToken = default)
+    public static ParquetFileReport Inspect(string path, bool deep, string timeField = "time", CancellationToken cancellationToken = default) =>
+        Inspect(path, deep, timeField, followLinks: true, cancellationToken);
+
+    /// <param name="followLinks">False: a symbolic link is reported, not followed.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">It cannot be opened.</exception>
+    public static ParquetFileReport Inspect(string path, bool deep, string timeField, bool followLinks, CancellationToken cancellationToken,
+        long maxMemoryBytes = DefaultMaxMemoryBytes)
     {
-        var length = new FileInfo(path).Length;
+        FileStream stream;
+        RegularFileInfo info;
+        try
+        {
+            stream = RegularFile.OpenRead(path, followLinks, out info);
+        }
+        catch (NotRegularFileException e)
+        {
+            return new ParquetFileReport(path, false, 0, 0, [], 0, e.Message) { Status = ParquetFileStatus.Unreadable };
+        }
+
+        using (stream)
+        {
+            return Inspect(path, stream, info.Length, deep, timeField, maxMemoryBytes, cancellationToken);
+        }
+    }
+
+    private static ParquetFileReport Inspect(string path, FileStream stream, long length, bool deep, string timeField, long maxMemoryBytes,
+        CancellationToken cancellationToken)
+    {
+        ParquetFooter footer;
+        try
+        {
+            footer = ParquetFooter.Read(stream, MaxFooterBytes);
+        }
+        catch (EncryptedParquetException e)
+        {
+            return new ParquetFileReport(path, false, 0, 0, [], length, e.Message) { Status = ParquetFileStatus.Encrypted };
+        }
+        catch (NotSupportedException e)
+        {
+            return new ParquetFileReport(path, false, 0, 0, [], length, "unsupported: " + e.Message) { Status = ParquetFileStatus.Unsupported };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ParquetFileReport(path, false, 0, 0, [], length, "not a readable Parquet file: " + e.Message);
+        }
+
+        if (footer.EncryptedColumns)
+        {
+            return new ParquetFileReport(path, false, footer.Rows, footer.RowGroups.Count, [], length,
+                "encrypted Parquet (plaintext footer, encrypted columns): its data cannot be read without its keys") { Status = ParquetFileStatus.Encrypted };
+        }
+
         ParquetReader reader;
         try
         {
-            reader = ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+            reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new ParquetFileReport(path, false, 0, 0, [], length, "not a readable Parquet file: " + e.Message);
+            return Unreadable(path, footer, length, "not a readable Parquet file: " + e.Message, e);
         }
 
         try
         {
             var columns = reader.Schema.Fields.Select(f => f.Name).ToArray();
             var rows = reader.RowGroups.Sum(g => g.RowCount);
-            var problem = deep ? DeepCheck(path, reader, timeField, cancellationToken) : null;
-            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem);
+            if (!deep)
+            {
+                return new ParquetFileReport(path, true, rows, reader.RowGroupCount, columns, length, null);
+            }
+
+            try
+            {
+                footer.CheckPages(stream, Enumerable.Range(0, footer.RowGroups.Count), maxMemoryBytes, cancellationToken);
+            }
+            catch (OverBudgetException e)
+            {
+                return new ParquetFileReport(path, false, rows, reader.RowGroupCount, columns, length, "unsupported: not decoded: " + e.Message)
+                    { Status = ParquetFileStatus.Unsupported };
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                return new ParquetFileReport(path, false, rows, reader.RowGroupCount, columns, length, e.Message);
+            }
+
+            var (problem, status) = DeepCheck(path, stream, footer, reader, timeField, cancellationToken);
+            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem) { Status = status };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Unreadable(path, footer, length, "cannot be read: " + e.Message, e);
         }
         finally
         {
@@ -57,7 +151,14 @@ public static partial class ParquetFileCheck
         }
     }
 
-    private static string? DeepCheck(string path, ParquetReader reader, string timeField, CancellationToken cancellationToken)
+    private static ParquetFileReport Unreadable(string path, ParquetFooter footer, long length, string problem, Exception e) =>
+        new(path, false, footer.Rows, footer.RowGroups.Count, [], length, problem)
+        {
+            Status = e is NotSupportedException ? ParquetFileStatus.Unsupported : ParquetFileStatus.Damaged,
+        };
+
+    private static (string? Problem, ParquetFileStatus Status) DeepCheck(string path, Stream stream, ParquetFooter footer, ParquetReader reader,
+        string timeField, CancellationToken cancellationToken)
     {
         var partition = DatePartition().Match(path.Replace('\\', '/'));
         DateOnly? day = partition.Success ? DateOnly.ParseExact(partition.Groups[1].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
@@ -65,16 +166,18 @@ public static partial class ParquetFileCheck
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            foreach (var field in reader.Schema.DataFields)
+            var fields = reader.Schema.DataFields;
+            for (var c = 0; c < fields.Length; c++)
             {
+                var field = fields[c];
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     using var data = group.ReadRawColumnDataBaseAsync(field, cancellationToken).AsTask().GetAwaiter().GetResult();
                 }
-                catch (Exception e) when (e is IOException or ParquetException or InvalidDataException or ArgumentException or IndexOutOfRangeException or NotSupportedException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    return $"row group {g}, column {field.Name}: cannot be decoded ({e.Message})";
+                    return Undecodable(stream, footer, g, c, field.Name, e);
                 }
             }
 
@@ -86,12 +189,28 @@ public static partial class ParquetFileCheck
                 {
                     if (value is { } t && DateOnly.FromDateTime(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t) != expected)
                     {
-                        return $"row group {g}: {timeField} {t:O} lies outside its partition date={expected:yyyy-MM-dd}";
+                        return ($"row group {g}: {timeField} {t:O} lies outside its partition date={expected:yyyy-MM-dd}", ParquetFileStatus.Damaged);
                     }
                 }
             }
         }
 
-        return null;
+        return (null, ParquetFileStatus.Valid);
+    }
+
+    /// <summary>Why a column does not decode: a feature this reader lacks (named), or damage.</summary>
+    private static (string, ParquetFileStatus) Undecodable(Stream stream, ParquetFooter footer, int group, int column, string name, Exception e)
+    {
+        var features = Array.Empty<string>();
+        if (group < footer.RowGroups.Count && column < footer.RowGroups[group].Columns.Count)
+        {
+            var chunk = footer.RowGroups[group].Columns[column];
+            features = [.. ParquetFeatures.Of(chunk, footer.PageTypes(stream, group, column))];
+        }
+
+        return features.Length > 0 || e is NotSupportedException
+            ? ($"unsupported: row group {group}, column {name} uses {(features.Length > 0 ? string.Join(", ", features) : "a feature")}, " +
+               $"which this reader cannot decode ({e.Message})", ParquetFileStatus.Unsupported)
+            : ($"row group {group}, column {name}: cannot be decoded ({e.GetType().Name}: {e.Message})", ParquetFileStatus.Damaged);
     }
 }

@@ -102,7 +102,7 @@ internal sealed class PartitionWriter : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(TempPath)!);
             _file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             _writer = ParquetWriter.CreateAsync(_schema, _file, _options, append: false, _cancellationToken).GetAwaiter().GetResult();
-            _footer = ParquetFooter.Of(_writer);
+            _footer = WriterFooter.Of(_writer);
         }
 
         var full = _buffers;

@@ -17,6 +17,7 @@ public sealed class BronzePublisher
     private readonly DatasetLayout _layout;
     private readonly string _rawRoot;
     private readonly string _rawBase;
+    private readonly string _canonicalRawRoot;
     private readonly BronzeOptions _options;
     private readonly Dictionary<string, ManifestEntry> _published = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _claimed = new(StringComparer.Ordinal); // bronze -> raw, from the manifest
@@ -31,6 +32,7 @@ public sealed class BronzePublisher
         _layout = layout;
         _rawRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rawRoot));
         _rawBase = Path.GetDirectoryName(_rawRoot) ?? _rawRoot;
+        _canonicalRawRoot = RealPath.Canonical(_rawRoot);
         _options = options;
         if (File.Exists(layout.ManifestFile))
         {
@@ -51,13 +53,14 @@ public sealed class BronzePublisher
 
     /// <summary>Where the file would go, without writing anything: the first free bronze name, or the name of a copy
     /// already there with the same size and mtime.</summary>
-    public BronzeTarget Plan(FileInfo raw) => Plan(raw, verify: false, CancellationToken.None);
+    public BronzeTarget Plan(FileInfo raw) => Plan(raw.FullName, raw.Length, raw.LastWriteTimeUtc, null, CancellationToken.None);
 
-    private BronzeTarget Plan(FileInfo raw, bool verify, CancellationToken cancellationToken)
+    /// <param name="source">The opened raw file, when copies with the same size and mtime are to be compared by hash.</param>
+    private BronzeTarget Plan(string raw, long size, DateTime mtime, Stream? source, CancellationToken cancellationToken)
     {
-        var time = _options.Time?.ToUniversalTime() ?? raw.LastWriteTimeUtc;
-        var relative = BronzePath.RelativeToRoot(_rawRoot, raw.FullName);
-        var name = RawName(raw.FullName);
+        var time = _options.Time?.ToUniversalTime() ?? mtime;
+        var relative = BronzePath.RelativeToRoot(_rawRoot, raw);
+        var name = RawName(raw);
         string? rawHash = null; // hashed once, and only if some candidate has the same size and mtime
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -66,31 +69,52 @@ public sealed class BronzePublisher
             var existing = new FileInfo(full);
             if (!existing.Exists)
             {
-                return new BronzeTarget(raw.FullName, bronze, full, time, false);
+                return new BronzeTarget(raw, bronze, full, time, false);
             }
 
-            if (IsSameCopy(existing, raw) && !ClaimedByOther(bronze, name)
-                && (!verify || HashFile(full, cancellationToken) == (rawHash ??= HashFile(raw.FullName, cancellationToken))))
+            if (IsSameCopy(existing, size, mtime) && !ClaimedByOther(bronze, name)
+                && (source is null || HashFile(full, cancellationToken) == (rawHash ??= HashStream(source, cancellationToken))))
             {
-                return new BronzeTarget(raw.FullName, bronze, full, time, true);
+                return new BronzeTarget(raw, bronze, full, time, true);
             }
         }
 
-        throw new IOException($"No free bronze name for '{raw.FullName}' after {MaxAttempts} attempts.");
+        throw new IOException($"No free bronze name for '{raw}' after {MaxAttempts} attempts.");
     }
 
     /// <summary>Publishes one raw file. Failures come back as a Failed result naming the cause; nothing is left in bronze.</summary>
+    /// <remarks>The raw file is opened once and judged on what was opened: only a regular file, lying inside the raw
+    /// root once links are resolved (a link to /etc/passwd is refused, whatever its length or mtime), with one name
+    /// (a hard link's other name may lie anywhere). Size, mtime and content all come from that one open file.</remarks>
+    /// <exception cref="ArgumentException">The raw file's path lies outside the raw root.</exception>
     public PublishResult Publish(FileInfo raw, CancellationToken cancellationToken = default)
     {
-        raw.Refresh();
-        if (!raw.Exists)
+        RawName(raw.FullName);
+        OpenedFile source;
+        try
+        {
+            source = OpenedFile.Open(raw.FullName, followLinks: true, _canonicalRawRoot);
+        }
+        catch (FileNotFoundException)
         {
             return Failed(raw, $"'{raw.FullName}' does not exist.");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(raw, e.Message);
+        }
 
+        using (source)
+        {
+            return Publish(raw, source, cancellationToken);
+        }
+    }
+
+    private PublishResult Publish(FileInfo raw, OpenedFile source, CancellationToken cancellationToken)
+    {
         var name = RawName(raw.FullName);
-        var size = raw.Length;
-        var mtime = raw.LastWriteTimeUtc;
+        var size = source.Info.Length;
+        var mtime = source.Info.LastWriteTimeUtc;
         if (_published.TryGetValue(name, out var known) && known.Size == size && (known.Mtime - mtime).Duration() < SameTime)
         {
             return new PublishResult(raw.FullName, known.Bronze, _layout.Resolve(known.Bronze), size, mtime, PublishStatus.UpToDate, null, null);
@@ -100,7 +124,7 @@ public sealed class BronzePublisher
         {
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                var target = Plan(raw, _options.Verify, cancellationToken);
+                var target = Plan(raw.FullName, size, mtime, _options.Verify ? source.Stream : null, cancellationToken);
                 if (target.Existing)
                 {
                     Record(name, target.Bronze, size, mtime);
@@ -108,7 +132,7 @@ public sealed class BronzePublisher
                         "an earlier run copied it but did not record it", null);
                 }
 
-                var outcome = CopyInto(raw, target.BronzeFullPath!, size, mtime, cancellationToken);
+                var outcome = CopyInto(source.Stream, target.BronzeFullPath!, size, mtime, cancellationToken);
                 if (outcome.Error is { } error)
                 {
                     return Failed(raw, error);
@@ -133,7 +157,7 @@ public sealed class BronzePublisher
 
     private readonly record struct CopyOutcome(bool Placed, string? Sha256, string? Error);
 
-    private CopyOutcome CopyInto(FileInfo raw, string target, long size, DateTime mtime, CancellationToken cancellationToken)
+    private CopyOutcome CopyInto(FileStream source, string target, long size, DateTime mtime, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = Durable.TempPathFor(target);
@@ -141,17 +165,18 @@ public sealed class BronzePublisher
         {
             using var hash = _options.Verify ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             long copied;
-            using (var source = new FileStream(raw.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20))
+            source.Position = 0;
             using (var copy = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 copied = Copy(source, copy, hash, cancellationToken);
                 copy.Flush(flushToDisk: true);
             }
 
-            raw.Refresh();
-            if (copied != size || raw.Length != size || raw.LastWriteTimeUtc != mtime)
+            // Asked of the open handle, not the path: the file that was copied is the one measured.
+            var after = source.Length;
+            if (copied != size || after != size || File.GetLastWriteTimeUtc(source.SafeFileHandle) != mtime)
             {
-                return new CopyOutcome(false, null, $"it changed while being copied ({size} bytes before, {copied} copied, {raw.Length} after); try again when it is complete");
+                return new CopyOutcome(false, null, $"it changed while being copied ({size} bytes before, {copied} copied, {after} after); try again when it is complete");
             }
 
             string? sha = null;
@@ -203,6 +228,12 @@ public sealed class BronzePublisher
     private static string HashFile(string path, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return HashStream(stream, cancellationToken);
+    }
+
+    private static string HashStream(Stream stream, CancellationToken cancellationToken)
+    {
+        stream.Position = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Copy(stream, Stream.Null, hash, cancellationToken);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -211,8 +242,8 @@ public sealed class BronzePublisher
     private bool ClaimedByOther(string bronze, string rawName) =>
         _claimed.TryGetValue(bronze, out var owner) && owner != rawName;
 
-    private static bool IsSameCopy(FileInfo existing, FileInfo raw) =>
-        existing.Length == raw.Length && (existing.LastWriteTimeUtc - raw.LastWriteTimeUtc).Duration() < SameTime;
+    private static bool IsSameCopy(FileInfo existing, long size, DateTime mtime) =>
+        existing.Length == size && (existing.LastWriteTimeUtc - mtime).Duration() < SameTime;
 
     private void Record(string raw, string bronze, long size, DateTime mtime)
     {

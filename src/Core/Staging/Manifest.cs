@@ -81,7 +81,11 @@ public static class Manifest
     }
 
     /// <summary>A line that could not be read.</summary>
-    public readonly record struct BadLine(long Line, long Offset, string Error);
+    public readonly record struct BadLine(long Line, long Offset, string Error)
+    {
+        /// <summary>Byte offset just after the line: where a reader that passes over it picks up.</summary>
+        public long End { get; init; }
+    }
 
     /// <summary>
     /// Reads every entry. A last line without its newline is an append in progress or a crash's torn line: it is not
@@ -105,7 +109,7 @@ public static class Manifest
             var end = offset + reader.Position;
             if (line.TooLong)
             {
-                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, "line too long"));
+                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, "line too long") { End = end });
                 continue;
             }
 
@@ -120,7 +124,7 @@ public static class Manifest
             {
                 entry = Parse(line.Bytes);
             }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
             {
                 entry = null;
                 error = e.Message;
@@ -128,13 +132,20 @@ public static class Manifest
 
             if (entry is null)
             {
-                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, error ?? "not a manifest entry (raw, bronze and mtime are required)"));
+                onBadLine?.Invoke(new BadLine(number, offset + line.Offset, error ?? "not a manifest entry (raw, bronze and mtime are required)") { End = end });
                 continue;
             }
 
             yield return entry with { Line = number, End = end, Manifest = full };
         }
     }
+
+    private static readonly double MaxUnixSeconds = (DateTime.MaxValue - DateTime.UnixEpoch).TotalSeconds;
+
+    private static DateTime FromUnixSeconds(double seconds) =>
+        double.IsFinite(seconds) && seconds >= -(DateTime.UnixEpoch - DateTime.MinValue).TotalSeconds && seconds < MaxUnixSeconds
+            ? DateTime.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond))
+            : throw new FormatException($"mtime {seconds.ToString(CultureInfo.InvariantCulture)} is not a time (Unix seconds from year 1 to 9999)");
 
     private static ManifestEntry? Parse(ReadOnlySpan<byte> line)
     {
@@ -148,9 +159,15 @@ public static class Manifest
             return null;
         }
 
-        var when = mtime.ValueKind == JsonValueKind.Number
-            ? DateTime.UnixEpoch.AddTicks((long)(mtime.GetDouble() * TimeSpan.TicksPerSecond))
-            : mtime.GetDateTime().ToUniversalTime();
+        var when = mtime.ValueKind == JsonValueKind.Number ? FromUnixSeconds(mtime.GetDouble()) : mtime.GetDateTime().ToUniversalTime();
+        foreach (var path in new[] { raw.GetString()!, bronze.GetString()! })
+        {
+            if (path.Length == 0 || path.Any(char.IsControl))
+            {
+                throw new FormatException($"path '{Sampling.ArchiveListing.Printable(path)}' is empty or holds a control character");
+            }
+        }
+
         long? size = root.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
         DateTime? added = root.TryGetProperty("added", out var a) && a.ValueKind == JsonValueKind.String && a.TryGetDateTime(out var t)
             ? t.ToUniversalTime()

@@ -13,27 +13,48 @@ public static class DataSampler
 {
     public static SampleResult Sample(string source, string sampleFolder, SampleOptions options, CancellationToken cancellationToken = default)
     {
-        var file = new FileInfo(source);
-        SourceFormat format;
+        var path = Path.GetFullPath(source);
+        var name = Path.GetFileName(path);
+        OpenedFile opened;
         try
         {
-            if (!file.Exists)
-            {
-                return Failed(source, "unknown", Directory.Exists(source) ? "it is a directory" : "it does not exist");
-            }
-
-            format = SourceFormat.Detect(file.FullName);
+            // Only a regular file is opened, and the checks are made on what was opened: a FIFO cannot hang the pass,
+            // a link or a hard link cannot lead out of the folder the caller confines sources to.
+            opened = OpenedFile.Open(path, options.FollowLinks, options.Within);
+        }
+        catch (FileNotFoundException)
+        {
+            return Failed(path, "unknown", "it does not exist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Failed(source, "unknown", e.Message);
+            return Failed(path, "unknown", e.Message);
         }
 
-        var samplePath = Path.Combine(sampleFolder, SampleNames.For(file.Name, format));
-        var metadataPath = Path.Combine(sampleFolder, SampleNames.MetadataFor(file.Name, format));
-        if (!options.Force && (Current(samplePath, file) ?? Current(metadataPath, file)) is { } current)
+        using (opened)
         {
-            return new SampleResult(file.FullName, current.FullName, format.Name, 0, current.Length, SampleStatus.UpToDate, null);
+            return Sample(path, name, opened, sampleFolder, options, cancellationToken);
+        }
+    }
+
+    private static SampleResult Sample(string path, string name, OpenedFile opened, string sampleFolder, SampleOptions options, CancellationToken cancellationToken)
+    {
+        SourceFormat format;
+        try
+        {
+            format = SourceFormat.Detect(path, opened.Stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(path, "unknown", e.Message);
+        }
+
+        var mtime = opened.Info.LastWriteTimeUtc;
+        var samplePath = Path.Combine(sampleFolder, SampleNames.For(name, format));
+        var metadataPath = Path.Combine(sampleFolder, SampleNames.MetadataFor(name, format));
+        if (!options.Force && (Current(samplePath, mtime) ?? Current(metadataPath, mtime)) is { } current)
+        {
+            return new SampleResult(path, current.FullName, format.Name, 0, current.Length, SampleStatus.UpToDate, null);
         }
 
         string? temp = null;
@@ -42,27 +63,27 @@ public static class DataSampler
             Directory.CreateDirectory(sampleFolder);
             temp = Durable.TempPathFor(samplePath);
             Written written;
-            using (var input = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                written = Write(file, format, input, output, options, cancellationToken);
+                written = Write(path, opened, format, output, options, cancellationToken);
                 output.Flush(flushToDisk: options.FlushEach);
             }
 
             var final = written.MetadataOnly ? metadataPath : samplePath;
-            File.SetLastWriteTimeUtc(temp, file.LastWriteTimeUtc);
+            File.SetLastWriteTimeUtc(temp, mtime);
             Durable.Publish(temp, final, options.FlushEach);
-            var status = format.Layout == Layout.Unknown ? SampleStatus.Unsupported : SampleStatus.Sampled;
-            return new SampleResult(file.FullName, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
+            var status = format.Layout == Layout.Unknown || written.Unsupported ? SampleStatus.Unsupported : SampleStatus.Sampled;
+            return new SampleResult(path, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
         }
         catch (OperationCanceledException)
         {
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
-            // Corrupt and hostile inputs surface from decoders as many exception types; each is this source's failure only.
-            return Failed(file.FullName, format.Name, Describe(e));
+            // Corrupt and hostile inputs surface from decoders as any exception type (overflow, null reference, out of
+            // memory in a decoder that trusted a declared size); each is this source's failure only, and the batch goes on.
+            return Failed(path, format.Name, Describe(e));
         }
         finally
         {
@@ -73,10 +94,12 @@ public static class DataSampler
         }
     }
 
-    private readonly record struct Written(long Rows, bool MetadataOnly, string? Note);
+    private readonly record struct Written(long Rows, bool MetadataOnly, string? Note, bool Unsupported = false);
 
-    private static Written Write(FileInfo file, SourceFormat format, FileStream input, FileStream output, SampleOptions options, CancellationToken cancellationToken)
+    private static Written Write(string path, OpenedFile opened, SourceFormat format, FileStream output, SampleOptions options, CancellationToken cancellationToken)
     {
+        var input = opened.Stream;
+        var type = SourceFormat.DetectType(input); // now: decoders below may close the input when they are done
         switch (format.Layout)
         {
             case Layout.Csv or Layout.Lines:
@@ -122,12 +145,25 @@ public static class DataSampler
 
                 output.SetLength(0);
                 var why = $"a single JSON document larger than {options.MaxDocumentBytes} bytes, not an array: metadata only";
-                MetadataSample.Write(output, file, format.Name, why);
+                MetadataSample.Write(output, path, opened.Info, format.Name, type, why);
                 return new Written(0, true, why);
             }
 
             case Layout.Parquet:
-                return new Written(ParquetSample.Copy(input, output, options.Rows, cancellationToken), false, null);
+                try
+                {
+                    var outcome = ParquetSample.Copy(input, output, options, cancellationToken);
+                    return new Written(outcome.Rows, false, outcome.Note);
+                }
+                catch (Exception e) when (e is UnsupportedParquetException or Conversion.EncryptedParquetException)
+                {
+                    // A valid file this sampler cannot cut: described, not called damaged.
+                    output.SetLength(0);
+                    output.Position = 0;
+                    var why = e is UnsupportedParquetException ? "unsupported: " + e.Message : e.Message;
+                    MetadataSample.Write(output, path, opened.Info, format.Name, type, why);
+                    return new Written(0, true, why, Unsupported: true);
+                }
 
             case Layout.Zip:
             {
@@ -146,7 +182,7 @@ public static class DataSampler
             }
 
             default:
-                MetadataSample.Write(output, file, format.Name, null);
+                MetadataSample.Write(output, path, opened.Info, format.Name, type, null);
                 return new Written(0, false, "no sampler for this format: metadata only");
         }
     }
@@ -159,10 +195,10 @@ public static class DataSampler
         }
     }
 
-    private static FileInfo? Current(string samplePath, FileInfo source)
+    private static FileInfo? Current(string samplePath, DateTime sourceMtime)
     {
         var sample = new FileInfo(samplePath);
-        return sample.Exists && sample.LastWriteTimeUtc == source.LastWriteTimeUtc ? sample : null;
+        return sample.Exists && sample.LastWriteTimeUtc == sourceMtime ? sample : null;
     }
 
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
@@ -170,6 +206,9 @@ public static class DataSampler
     private static string Describe(Exception e) => e switch
     {
         EndOfStreamException => "it ends early (truncated): " + e.Message,
+        OutOfMemoryException => "decoding it needed more memory than there is (a size it declares is far larger than its content)",
+        OverflowException or NullReferenceException or DivideByZeroException or IndexOutOfRangeException or InvalidCastException
+            => $"it cannot be decoded ({e.GetType().Name}: {e.Message})",
         System.Text.Json.JsonException json => $"invalid JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {e.Message}",
         _ => e.Message,
     };

@@ -26,6 +26,17 @@ public sealed record SampleOptions
     /// the file system once per batch instead (the sampler pass does, before it moves its state on).</summary>
     public bool FlushEach { get; init; } = true;
 
+    /// <summary>Follow a symbolic link named as the source. Off, a link is refused (opened with O_NOFOLLOW).</summary>
+    public bool FollowLinks { get; init; } = true;
+
+    /// <summary>A canonical folder the source must really lie in (links resolved on the opened file), with one name
+    /// only: a hard link could be a second name of a file outside it. Null: anywhere.</summary>
+    public string? Within { get; init; }
+
+    /// <summary>Memory a Parquet sample may take: a column chunk or page that declares more (uncompressed) is not
+    /// decoded, so a small file that claims gigabytes is refused before anything is allocated.</summary>
+    public long MaxMemoryBytes { get; init; } = 256L << 20;
+
     /// <summary>Resample even when the sample is up to date.</summary>
     public bool Force { get; init; }
 }

@@ -41,8 +41,9 @@ public sealed record SourceFormat(Layout Layout, Codec Codec, string Extension, 
         [".zip"] = Layout.Zip, [".tar"] = Layout.Tar, [".7z"] = Layout.SevenZip,
     };
 
-    /// <summary>Reads the name first; an unknown name is sniffed by its magic bytes.</summary>
-    public static SourceFormat Detect(string path)
+    /// <summary>Reads the name first; an unknown name is sniffed by the magic bytes of <paramref name="input"/> (an
+    /// opened regular file: read from its start, then put back there).</summary>
+    public static SourceFormat Detect(string path, Stream input)
     {
         var name = Path.GetFileName(path);
         var last = Path.GetExtension(name);
@@ -69,23 +70,22 @@ public sealed record SourceFormat(Layout Layout, Codec Codec, string Extension, 
             return new SourceFormat(plain, Codec.None, last, last.TrimStart('.').ToLowerInvariant());
         }
 
-        return Sniff(path, last);
+        return Sniff(input, last);
     }
 
-    /// <summary>What the first bytes say a file is (for names that do not say).</summary>
-    public static string DetectType(string path)
+    /// <summary>What the first bytes of <paramref name="input"/> say it is (for names that do not say); the stream is
+    /// put back at its start.</summary>
+    public static string DetectType(Stream input)
     {
         var head = new byte[265];
-        int read;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        {
-            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        }
+        input.Position = 0;
+        var read = input.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        input.Position = 0;
 
         var span = head.AsSpan(0, read);
         return span switch
         {
-            _ when span.StartsWith("PAR1"u8) => "parquet",
+            _ when span.StartsWith("PAR1"u8) || span.StartsWith("PARE"u8) => "parquet",
             _ when span.StartsWith("PK\x03\x04"u8) || span.StartsWith("PK\x05\x06"u8) => "zip",
             _ when span.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]) => "gzip",
             _ when span.StartsWith("BZh"u8) => "bzip2",
@@ -100,9 +100,9 @@ public sealed record SourceFormat(Layout Layout, Codec Codec, string Extension, 
         };
     }
 
-    private static SourceFormat Sniff(string path, string extension)
+    private static SourceFormat Sniff(Stream input, string extension)
     {
-        var type = DetectType(path);
+        var type = DetectType(input);
         return type switch
         {
             "parquet" => new SourceFormat(Layout.Parquet, Codec.None, extension, "parquet"),

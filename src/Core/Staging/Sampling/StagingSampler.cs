@@ -44,8 +44,12 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
         var pending = 0;
         var position = state;
         var saved = state;
-        foreach (var entry in Manifest.Read(manifest, state.Offset, state.Lines,
-                     bad => Warn?.Invoke($"{manifest}, line {bad.Line}: {bad.Error}")))
+        var passed = state; // past the last bad line, which is reported once and never read again
+        foreach (var entry in Manifest.Read(manifest, state.Offset, state.Lines, bad =>
+                 {
+                     Warn?.Invoke($"{manifest}, line {bad.Line}: {bad.Error}; passed over.");
+                     passed = passed with { Offset = bad.End, Lines = bad.Line };
+                 }))
         {
             cancellationToken.ThrowIfCancellationRequested();
             EntriesRead++;
@@ -59,6 +63,11 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
             }
         }
 
+        if (passed.Offset > position.Offset)
+        {
+            position = passed;
+        }
+
         if (position != saved)
         {
             Save(position);
@@ -67,21 +76,26 @@ public sealed class StagingSampler(DatasetLayout layout, SampleOptions options)
 
     /// <summary>Samples one manifest entry into the dataset's samples/ (or <paramref name="destination"/>), after
     /// checking it stays inside the dataset.</summary>
+    /// <remarks>The file is opened first and judged on what was opened: a symbolic link anywhere in its path must
+    /// resolve inside the dataset, and a file with more than one hard link is refused, since its other name may lie
+    /// outside (Copy-ToBronze never makes one: its rename leaves one name).</remarks>
     public SampleResult SampleEntry(ManifestEntry entry, string canonicalRoot, CancellationToken cancellationToken, string? destination = null)
     {
-        var source = layout.Resolve(entry.Bronze);
-        if (source is null)
+        try
         {
-            return Refused(entry, $"manifest line {entry.Line}: bronze path '{entry.Bronze}' lies outside the dataset '{layout.Folder}'");
-        }
+            var source = layout.Resolve(entry.Bronze);
+            if (source is null)
+            {
+                return Refused(entry, $"manifest line {entry.Line}: bronze path '{entry.Bronze}' lies outside the dataset '{layout.Folder}'");
+            }
 
-        var real = RealPath.Canonical(source);
-        if (!real.StartsWith(canonicalRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var result = DataSampler.Sample(source, destination ?? SampleFolderFor(source), _batchOptions with { Within = canonicalRoot }, cancellationToken);
+            return result.Status == SampleStatus.Failed ? result with { Reason = $"manifest line {entry.Line}: {result.Reason}" } : result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Refused(entry, $"manifest line {entry.Line}: '{entry.Bronze}' is a symbolic link to '{real}', outside the dataset");
+            return Refused(entry, $"manifest line {entry.Line}: {e.Message}");
         }
-
-        return DataSampler.Sample(source, destination ?? SampleFolderFor(source), _batchOptions, cancellationToken);
     }
 
     /// <summary>samples/ mirrors bronze/: bronze/2026/01/18/x.csv is sampled into samples/2026/01/18/.</summary>
