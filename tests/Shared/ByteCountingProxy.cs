@@ -11,6 +11,7 @@ public sealed class ByteCountingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _toClient, _toServer;
+    private int _connections;
 
     public ByteCountingProxy(Uri target)
     {
@@ -26,6 +27,9 @@ public sealed class ByteCountingProxy : IAsyncDisposable
 
     public long ToClient => Interlocked.Read(ref _toClient);
 
+    /// <summary>Connections relayed so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public long ToServer => Interlocked.Read(ref _toServer);
 
     private async Task AcceptAsync()
@@ -35,6 +39,7 @@ public sealed class ByteCountingProxy : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
                 _ = RelayAsync(client);
             }
         }

@@ -178,10 +178,22 @@ public sealed class WebSocketFeed : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = Compression });
         var connection = Interlocked.Increment(ref _connections);
-        var reader = ReadClientAsync(socket, context.RequestAborted);
+        // Once the client has closed (or gone), stop sending, so the handler ends and the server closes the connection
+        // first, as RFC 6455 has it; a client waits for that.
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var reader = ReadClientAsync(socket, context.RequestAborted).ContinueWith(_ =>
+        {
+            try
+            {
+                closed.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }, TaskScheduler.Default);
         try
         {
-            await SendAsync(socket, connection, context);
+            await SendAsync(socket, connection, context, closed.Token);
         }
         finally
         {
@@ -190,7 +202,7 @@ public sealed class WebSocketFeed : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(WebSocket socket, int connection, HttpContext context)
+    private async Task SendAsync(WebSocket socket, int connection, HttpContext context, CancellationToken token)
     {
         var sentHere = 0;
         try
@@ -198,16 +210,16 @@ public sealed class WebSocketFeed : IAsyncDisposable
             if (OversizeFirst > 0)
             {
                 var big = "{\"type\":\"big\",\"pad\":\"" + new string('x', OversizeFirst - 23) + "\"}";
-                await socket.SendAsync(Encoding.UTF8.GetBytes(big), WebSocketMessageType.Text, true, context.RequestAborted);
+                await socket.SendAsync(Encoding.UTF8.GetBytes(big), WebSocketMessageType.Text, true, token);
             }
 
-            while (socket.State == WebSocketState.Open && !context.RequestAborted.IsCancellationRequested)
+            while (socket.State == WebSocketState.Open && !token.IsCancellationRequested)
             {
                 for (var i = 0; i < Burst; i++)
                 {
                     if (Stall is { } stall && stall.Connection == connection && sentHere >= stall.Messages)
                     {
-                        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                        await Task.Delay(Timeout.Infinite, token);
                     }
 
                     if (DropAfter > 0 && sentHere >= DropAfter)
@@ -218,13 +230,13 @@ public sealed class WebSocketFeed : IAsyncDisposable
 
                     if (CloseWith is { } close && sentHere >= close.Messages)
                     {
-                        await socket.CloseOutputAsync(close.Status, "closing", context.RequestAborted);
+                        await socket.CloseOutputAsync(close.Status, "closing", token);
                         return;
                     }
 
                     if (Sent >= Total)
                     {
-                        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                        await Task.Delay(Timeout.Infinite, token);
                     }
 
                     var records = new List<string>();
@@ -237,11 +249,11 @@ public sealed class WebSocketFeed : IAsyncDisposable
 
                     var text = ArrayBatch > 0 ? "[" + string.Join(",", records) + "]" : string.Join("\n", records);
                     var bytes = Encoding.UTF8.GetBytes(text);
-                    await socket.SendAsync(Encode?.Invoke(bytes) ?? bytes, Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, context.RequestAborted);
+                    await socket.SendAsync(Encode?.Invoke(bytes) ?? bytes, Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, token);
                     sentHere++;
                 }
 
-                await Task.Delay(Pause, context.RequestAborted);
+                await Task.Delay(Pause, token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)

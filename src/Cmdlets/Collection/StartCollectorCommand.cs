@@ -9,7 +9,7 @@ namespace PipelineOps.Commands;
 /// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
 [Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
 [OutputType(typeof(Collector))]
-public sealed class StartCollectorCommand : PSCmdlet, IDisposable
+public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
 {
     private const string UriSet = "Uri";
     private const string DemoSet = "Demo";
@@ -235,8 +235,8 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
 
     private IRecordSource SourceFor(Uri uri) => uri.Scheme switch
     {
-        "ws" or "wss" => new WebSocketSource(uri, Subscribe, StallTimeout, MaxBackoff),
-        "http" or "https" => new HttpPollSource(uri, Interval),
+        "ws" or "wss" => WebSocketSourceFor(uri),
+        "http" or "https" => HttpPollSourceFor(uri),
         _ => throw Terminate(new ArgumentException($"-Uri must be ws://, wss://, http:// or https://, not '{uri.Scheme}'."), "UnsupportedUri", uri),
     };
 
@@ -285,6 +285,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
             FlushInterval = FlushInterval,
             Durability = Enum.Parse<Collection.Durability>(Durability),
             QueueSize = QueueSize,
+            MaxBufferSize = MaxBufferSize,
             Backpressure = ParameterSetName == UriSet && Uri!.Scheme.StartsWith("ws", StringComparison.Ordinal)
                 ? Enum.Parse<Collection.Backpressure>(Backpressure)
                 : Collection.Backpressure.Block,

@@ -47,11 +47,6 @@ public sealed class WebSocketSource : IRecordSource
 
     public async Task RunAsync(SourceContext context, CancellationToken cancellationToken)
     {
-        if (_options.SkipCertificateCheck && _options.Uri.Scheme == "wss")
-        {
-            context.Warn($"{_options.Uri}: -SkipCertificateCheck: the server's certificate is not checked, so the feed is encrypted but anyone on the path can pose as the server.");
-        }
-
         var backoff = new Backoff(_options.InitialBackoff, _options.MaxBackoff);
         var connectedBefore = false;
         while (!cancellationToken.IsCancellationRequested)
