@@ -25,6 +25,8 @@ internal static class Program
                 return 0;
             case ConvertBench.ChildCommand:
                 return ConvertBench.Child(args.Skip(1).ToArray());
+            case LoopbackFeed.ChildCommand:
+                return LoopbackFeed.Child(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine("""
                     Usage: dotnet run -c Release --project bench/PipelineOps.Bench -- <benchmark> [--name value ...]
@@ -35,8 +37,10 @@ internal static class Program
                       convert         Convert-JsonlToParquet's engine against DuckDB's COPY (read_json) TO parquet on the
                                       same market-data JSONL. Options: --mb 256 --codec zstd --dir <work folder>
                       collect         The collector's sustained write rate from its demo source (Flush, Fsync) against
-                                      a FileStream append loop, and its memory when the source outruns the writer.
-                                      Options: --seconds 5 --flush-count 100 --dir <work folder>
+                                      a FileStream append loop, and its memory when the source outruns the writer;
+                                      then from a WebSocket feed on loopback with and without permessage-deflate
+                                      (records/s, CPU per record, bytes on the wire) against a bare receive loop.
+                                      Options: --seconds 5 --flush-count 100 --ws-records 200000 --only ws --dir <work folder>
                       sample          The staging sampler: a pass over a 1,000,000-entry manifest (nothing / 1% changed)
                                       against re-reading the whole manifest; sampling time for small vs huge csv, jsonl,
                                       jsonl.gz and parquet. Options: --entries 1000000 --small-mb 5 --large-gb 5 --repeat 3

@@ -9,7 +9,7 @@ namespace PipelineOps.Commands;
 /// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
 [Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
 [OutputType(typeof(CollectorStatus))]
-public sealed class StartCollectorCommand : PSCmdlet, IDisposable
+public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
 {
     private const string UriSet = "Uri";
     private const string DemoSet = "Demo";
@@ -136,10 +136,6 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     public long SegmentMaxSize { get; set; } = Segments.SegmentOptions.DefaultSegmentMaxSize;
 
     [Parameter]
-    [ValidateRange(1024L, long.MaxValue)]
-    public long MaxBufferSize { get; set; } = 16L * 1024 * 1024;
-
-    [Parameter]
     [ValidateRange(1, 100_000)]
     public int MaxOpenSegments { get; set; } = 256;
 
@@ -161,7 +157,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
     {
         if (Format != "Parquet")
         {
-            foreach (var name in new[] { nameof(PartitionBy), nameof(SegmentMaxSize), nameof(MaxBufferSize), nameof(MaxOpenSegments), nameof(Schema) })
+            foreach (var name in new[] { nameof(PartitionBy), nameof(SegmentMaxSize), nameof(MaxOpenSegments), nameof(Schema) })
             {
                 if (MyInvocation.BoundParameters.ContainsKey(name))
                 {
@@ -328,8 +324,8 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
 
     private IRecordSource SourceFor(Uri uri) => uri.Scheme switch
     {
-        "ws" or "wss" => new WebSocketSource(uri, Subscribe, StallTimeout, MaxBackoff),
-        "http" or "https" => new HttpPollSource(uri, Interval),
+        "ws" or "wss" => WebSocketSourceFor(uri),
+        "http" or "https" => HttpPollSourceFor(uri),
         _ => throw Terminate(new ArgumentException($"-Uri must be ws://, wss://, http:// or https://, not '{uri.Scheme}'."), "UnsupportedUri", uri),
     };
 
@@ -378,6 +374,7 @@ public sealed class StartCollectorCommand : PSCmdlet, IDisposable
             FlushInterval = FlushInterval,
             Durability = Enum.Parse<Collection.Durability>(Durability),
             QueueSize = QueueSize,
+            MaxBufferSize = MaxBufferSize,
             Backpressure = ParameterSetName == UriSet && Uri!.Scheme.StartsWith("ws", StringComparison.Ordinal)
                 ? Enum.Parse<Collection.Backpressure>(Backpressure)
                 : Collection.Backpressure.Block,

@@ -34,6 +34,9 @@ public sealed class Collector : IAsyncDisposable
     private readonly CancellationTokenSource _stopSource = new();
     private readonly CancellationTokenSource _stopWriter = new();
     private readonly List<string> _warnings = [];
+    private readonly ByteBudget _budget;
+    private readonly DropReporter _drops;
+    private long _pendingBytes;
     private Task? _sourceTask;
     private Task? _writerTask;
 
@@ -48,6 +51,8 @@ public sealed class Collector : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         Id = Interlocked.Increment(ref _lastId);
+        _budget = new ByteBudget(options.MaxBufferSize);
+        _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
     }
 
     public int Id { get; }
@@ -101,7 +106,8 @@ public sealed class Collector : IAsyncDisposable
         _stopped = _writerTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (_source is not null)
         {
-            var context = new SourceContext(EmitFromSource, Stats.AddReconnect, message => { Stats.AddError(message); Warn(message); });
+            var context = new SourceContext(EmitFromSource, Stats.AddReconnect, message => { Stats.AddError(message); Warn(message); },
+                RejectFromSource, Warn);
             _sourceTask = Task.Run(() => _source.RunAsync(context, _stopSource.Token));
         }
     }
@@ -109,23 +115,41 @@ public sealed class Collector : IAsyncDisposable
     /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
     public async ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        await _queue.Writer.WriteAsync(json, cancellationToken);
+        await _budget.TakeAsync(json.Length, cancellationToken);
+        try
+        {
+            await _queue.Writer.WriteAsync(json, cancellationToken);
+        }
+        catch
+        {
+            _budget.Release(json.Length);
+            throw;
+        }
+
         Stats.AddReceived();
     }
+
+    /// <summary>Bytes held in memory now (queued and unflushed), and the most held at once; bounded by MaxBufferSize.</summary>
+    public (long Now, long Peak) BufferedBytes => (_budget.Used, _budget.Peak);
 
     private ValueTask EmitFromSource(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         if (_options.Backpressure == Backpressure.Drop)
         {
-            if (_queue.Writer.TryWrite(message))
+            if (_budget.TryTake(message.Length))
             {
-                Stats.AddReceived();
-            }
-            else
-            {
-                Stats.AddDropped();
+                if (_queue.Writer.TryWrite(message))
+                {
+                    Stats.AddReceived();
+                    _drops.Accepted();
+                    return ValueTask.CompletedTask;
+                }
+
+                _budget.Release(message.Length);
             }
 
+            Stats.AddDropped();
+            _drops.Dropped(_options.QueueSize, _options.MaxBufferSize);
             return ValueTask.CompletedTask;
         }
 
@@ -152,6 +176,7 @@ public sealed class Collector : IAsyncDisposable
             }
         }
 
+        _drops.End(force: true);
         _queue.Writer.TryComplete();
         if (_writerTask is null)
         {
@@ -193,9 +218,13 @@ public sealed class Collector : IAsyncDisposable
                         {
                             Flush(sink, _clock.GetUtcNow().UtcDateTime);
                         }
+                        else if (Interlocked.Read(ref _pendingBytes) >= _options.MaxBufferSize / 2)
+                        {
+                            FlushDue(force: true); // large records: flush before the buffers hold the budget
+                        }
                     }
 
-                    FlushDue(force: false);
+                    FlushDue(force: _budget.Starved);
                     retry.Reset();
                 }
                 catch (IOException e) when (e is not CollectorConflictException)
@@ -305,6 +334,7 @@ public sealed class Collector : IAsyncDisposable
         catch (JsonException e)
         {
             Quarantine(message, e.Message, now.UtcDateTime);
+            _budget.Release(message.Length);
             return null;
         }
 
@@ -320,6 +350,9 @@ public sealed class Collector : IAsyncDisposable
         }
 
         sink.Add(line.Span, PeriodOf(now), fields, now.UtcDateTime);
+        // From here the budget holds the buffered line (and its newline) instead of the queued message.
+        _budget.Exchange(message.Length, line.Length + 1);
+        Interlocked.Add(ref _pendingBytes, line.Length + 1);
         return sink;
     }
 
@@ -388,6 +421,8 @@ public sealed class Collector : IAsyncDisposable
         if (records > 0)
         {
             Stats.AddFlushed(records, bytes, now);
+            Interlocked.Add(ref _pendingBytes, -bytes);
+            _budget.Release(bytes);
         }
     }
 
@@ -420,6 +455,35 @@ public sealed class Collector : IAsyncDisposable
         }
 
         Warn($"A message that is not a record was quarantined in {path}: {error}");
+    }
+
+    /// <summary>A message the source could not hand on: its head, size and the reason go to _rejects/.</summary>
+    private void RejectFromSource(ReadOnlyMemory<byte> head, long size, string why)
+    {
+        Stats.AddReceived(); // received and rejected, as the writer's own rejects are: Pending stays true
+        Stats.AddRejected();
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var path = Path.Combine(_options.Directory, "_rejects", $"collector_{now:yyyyMMdd}.rejects");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var text = System.Text.Unicode.Utf8.IsValid(head.Span) ? Encoding.UTF8.GetString(head.Span) : null;
+            var line = JsonSerializer.Serialize(new
+            {
+                received = now.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+                error = why,
+                size,
+                text,
+                base64 = text is null ? Convert.ToBase64String(head.Span) : null,
+            });
+            File.AppendAllText(path, line + "\n");
+        }
+        catch (IOException e)
+        {
+            Warn($"Cannot quarantine a message in {path}: {e.Message}");
+        }
+
+        Warn($"A message was quarantined in {path}: {why}");
     }
 
     private void Warn(string message)

@@ -52,6 +52,12 @@ public sealed record CollectorOptions
 
     public Backpressure Backpressure { get; init; } = Backpressure.Drop;
 
+    /// <summary>The most bytes held in memory: queued messages plus records not yet flushed. Over it, a source waits or
+    /// drops (per <see cref="Backpressure"/>) and the writer flushes early.</summary>
+    public long MaxBufferSize { get; init; } = DefaultMaxBufferSize;
+
+    public const long DefaultMaxBufferSize = 64L << 20;
+
     /// <summary>Append to the current period's file after a restart (true) or start a new sequence-numbered one.</summary>
     public bool Resume { get; init; } = true;
 

@@ -1,0 +1,95 @@
+namespace PipelineOps.Collection;
+
+/// <summary>
+/// The bytes a collector holds in memory (queued messages and unflushed records), bounded: a message is taken into the
+/// budget before it is queued and released when its record is flushed or rejected. One message is always let in when
+/// nothing is held, so a message larger than the budget cannot wait forever.
+/// </summary>
+internal sealed class ByteBudget(long limit)
+{
+    private readonly object _gate = new();
+    private long _used;
+    private long _peak;
+    private TaskCompletionSource? _released;
+    private volatile bool _starved;
+
+    public long Limit => limit;
+
+    public long Used => Interlocked.Read(ref _used);
+
+    /// <summary>A message was refused or is waiting for room since the last release: flush now, not at the deadline.</summary>
+    public bool Starved => _starved;
+
+    /// <summary>The most held at once so far.</summary>
+    public long Peak => Interlocked.Read(ref _peak);
+
+    public bool TryTake(long bytes)
+    {
+        lock (_gate)
+        {
+            if (_used > 0 && _used + bytes > limit)
+            {
+                _starved = true;
+                return false;
+            }
+
+            Add(bytes);
+            return true;
+        }
+    }
+
+    /// <summary>Takes the bytes, waiting for flushes to release enough.</summary>
+    public async ValueTask TakeAsync(long bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task released;
+            lock (_gate)
+            {
+                if (_used == 0 || _used + bytes <= limit)
+                {
+                    Add(bytes);
+                    return;
+                }
+
+                _starved = true;
+                _released ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                released = _released.Task;
+            }
+
+            await released.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>What a held message counts for changes (queued message to buffered line); no one is let in by it.</summary>
+    public void Exchange(long from, long to)
+    {
+        lock (_gate)
+        {
+            Add(to - from);
+        }
+    }
+
+    public void Release(long bytes)
+    {
+        TaskCompletionSource? waiting;
+        lock (_gate)
+        {
+            Interlocked.Add(ref _used, -bytes);
+            _starved = false;
+            waiting = _released;
+            _released = null;
+        }
+
+        waiting?.TrySetResult();
+    }
+
+    private void Add(long bytes)
+    {
+        var used = Interlocked.Add(ref _used, bytes);
+        if (used > _peak)
+        {
+            Interlocked.Exchange(ref _peak, used);
+        }
+    }
+}
