@@ -101,6 +101,22 @@ public sealed class UsabilityTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_C_ending_a_Wait_run_prints_a_one_line_summary()
+    {
+        var demo = Path.Combine(_dir, "demo_data");
+        using var host = HostProcess.Start(["-Command", $"'ready'; Start-Collector -Demo -Rate 200 -Directory '{demo}' -Wait"]);
+        Assert.True(host.WaitForLine("ready"), "the command did not start");
+        Thread.Sleep(1000); // let it collect something; a signal before that stops it just the same
+
+        host.Signal("INT");
+        var result = host.WaitForExit();
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Matches(@"Collector \d+ stopped: [\d,]+ received, [\d,]+ flushed \([\d,]+ bytes\), \d+ dropped, \d+ rejected, \d+ reconnects, \d+ errors -> ",
+            result.Stdout + result.Stderr);
+    }
+
+    [Fact]
     public void Tab_completion_offers_collector_ids_and_time_zones()
     {
         var id = (int)_ps.Run("(Start-Collector -Demo -Rate 10 -Directory $d).Id", ("d", Path.Combine(_dir, "demo"))).Output.Single().BaseObject;
