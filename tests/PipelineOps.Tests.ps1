@@ -47,7 +47,7 @@ Describe 'The PipelineOps module' {
             ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
             ForEach-Object { '{0}-{1}' -f $_.VerbName, $_.NounName }
         ($manifest.CmdletsToExport | Sort-Object) | Should -Be ($inAssembly | Sort-Object)
-        (Get-Command -Module PipelineOps).Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        (Get-Command -Module PipelineOps -CommandType Cmdlet).Name | Sort-Object | Should -Be ($manifest.CmdletsToExport | Sort-Object)
     }
 
     It 'runs its engine on its own copies of its libraries' {

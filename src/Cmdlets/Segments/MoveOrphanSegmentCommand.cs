@@ -38,7 +38,7 @@ public sealed class MoveOrphanSegmentCommand : PSCmdlet
             progress.StatusDescription = $"{done} of {total}";
             progress.CurrentOperation = file;
             WriteProgress(progress);
-        }).GetEnumerator();
+        }, (file, e) => WriteError(new ErrorRecord(e, "OrphanSegmentFailed", ErrorCategory.WriteError, file))).GetEnumerator();
         while (true)
         {
             try

@@ -42,8 +42,10 @@ public sealed class OrphanSegments
             .Order(StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>Handles every orphan; <paramref name="shouldProcess"/> (file, action) may decline one (-WhatIf).</summary>
-    public IEnumerable<SegmentResult> Run(Func<string, string, bool>? shouldProcess = null, Action<int, int, string>? progress = null)
+    /// <summary>Handles every orphan; <paramref name="shouldProcess"/> (file, action) may decline one (-WhatIf). A file that
+    /// cannot be handled (a full disk) is left as it was and reported to <paramref name="onError"/>.</summary>
+    public IEnumerable<SegmentResult> Run(Func<string, string, bool>? shouldProcess = null, Action<int, int, string>? progress = null,
+        Action<string, Exception>? onError = null)
     {
         var files = Find();
         var locks = new Dictionary<string, FileStream?>(StringComparer.Ordinal);
@@ -79,7 +81,19 @@ public sealed class OrphanSegments
                     continue;
                 }
 
-                yield return journal ? SegmentCompactor.Compact(_directory, file, _timeField, _options, _flushToDisk) : MoveParquet(file);
+                SegmentResult result;
+                try
+                {
+                    result = journal ? SegmentCompactor.Compact(_directory, file, _timeField, _options, _flushToDisk) : MoveParquet(file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    // The file stays where it is, untouched, for the next run; the others go on.
+                    onError?.Invoke(file, e);
+                    continue;
+                }
+
+                yield return result;
             }
         }
         finally

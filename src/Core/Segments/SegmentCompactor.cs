@@ -41,7 +41,8 @@ public static class SegmentCompactor
 
             if (converted.Status != ConversionStatus.Converted)
             {
-                return QuarantineWhole(directory, journal, $"cannot be converted: {converted.Reason}");
+                // Its rows are still only here (a full disk, say): it stays in active/ for the next try.
+                throw new IOException($"{journal}: cannot be closed into ready/ ({converted.Reason}); it stays in active/.");
             }
 
             var outputs = converted.Outputs.Order(StringComparer.Ordinal).ToArray();

@@ -76,7 +76,8 @@ internal sealed class SegmentSink : IStreamSink
 
         try
         {
-            foreach (var result in new OrphanSegments(options.Directory, options.TimeField, options.Segments, options.Durability == Durability.Fsync).Run())
+            var orphans = new OrphanSegments(options.Directory, options.TimeField, options.Segments, options.Durability == Durability.Fsync);
+            foreach (var result in orphans.Run(onError: (file, e) => warn($"{file}: {e.Message}")))
             {
                 if (result.Action != SegmentAction.SkippedActive)
                 {
@@ -328,13 +329,21 @@ internal sealed class SegmentSink : IStreamSink
             return;
         }
 
-        var result = SegmentCompactor.Compact(_options.Directory, segment.Path, _options.TimeField, _segments, _options.Durability == Durability.Fsync);
-        if (result.Action != SegmentAction.Salvaged || result.Quarantined is not null)
+        try
         {
-            _warn($"{result.Source}: {result.Action} to {result.Destination} ({result.Reason}).");
-        }
+            var result = SegmentCompactor.Compact(_options.Directory, segment.Path, _options.TimeField, _segments, _options.Durability == Durability.Fsync);
+            if (result.Action != SegmentAction.Salvaged || result.Quarantined is not null)
+            {
+                _warn($"{result.Source}: {result.Action} to {result.Destination} ({result.Reason}).");
+            }
 
-        CurrentFile = result.Destination;
+            CurrentFile = result.Destination;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // The journal holds the rows and stays in active/: Move-OrphanSegment or the next start closes it.
+            _warn($"{segment.Path}: could not be closed into ready/ ({e.Message}); it stays in active/ for the next start.");
+        }
     }
 
     private void CloseAll()

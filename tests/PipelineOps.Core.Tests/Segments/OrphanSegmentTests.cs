@@ -124,4 +124,26 @@ public sealed class OrphanSegmentTests : IDisposable
         Assert.Empty(declined);
         Assert.True(File.Exists(held));
     }
+
+    [Fact]
+    public void A_journal_that_cannot_be_closed_stays_in_active_untouched_and_the_others_go_on()
+    {
+        var blocked = ActivePath(_temp.Path, "tick_20261128_0001" + SegmentLayout.JournalExtension);
+        Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
+        File.WriteAllText(blocked, Record(1) + "\n");
+        var other = Path.Combine(SegmentLayout.Active(_temp.Path), "other", "other_20261128_0001" + SegmentLayout.JournalExtension);
+        Directory.CreateDirectory(Path.GetDirectoryName(other)!);
+        File.WriteAllText(other, Record(2) + "\n");
+        // ready/tick cannot be made: a file is in the way (as a full or read-only disk would refuse it).
+        Directory.CreateDirectory(SegmentLayout.Ready(_temp.Path));
+        File.WriteAllText(Path.Combine(SegmentLayout.Ready(_temp.Path), "tick"), "in the way");
+        var errors = new List<string>();
+
+        var results = new OrphanSegments(_temp.Path).Run(onError: (file, _) => errors.Add(file)).ToList();
+
+        Assert.Equal([blocked], errors);
+        Assert.Equal(Record(1) + "\n", File.ReadAllText(blocked));
+        Assert.Equal(SegmentAction.Salvaged, results.Single().Action);
+        Assert.Equal(other, results.Single().Source);
+    }
 }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using PipelineOps.Collection;
+using PipelineOps.Conversion;
+using PipelineOps.Segments;
+
+namespace PipelineOps.Bench;
+
+/// <summary>
+/// Start-Collector -Format Parquet against -Format JsonLines and a plain FileStream loop, in one run, on the same
+/// pre-made market-data lines posted through the pipeline path: records/s and CPU per record (closing the segments
+/// into ready/ included); peak managed memory with 1,000 partitions; the size of ready/ against Convert-JsonlToParquet
+/// of the same lines, and DuckDB's scan time of both.
+/// </summary>
+internal static class SegmentBench
+{
+    public static void Run(BenchOptions options)
+    {
+        var records = options.Int("records", 300_000);
+        var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-segments"));
+        var lines = Lines(records, products: 10);
+        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}");
+        Console.WriteLine("  side                                  rec/s     CPU us/record   ratio to loop (CPU)");
+        var loop = Loop(Fresh(work, "loop"), lines);
+        var json = Collect(Fresh(work, "jsonl"), lines, null);
+        var parquet = Collect(Fresh(work, "parquet"), lines, new SegmentOptions { PartitionBy = ["product_id"] });
+        foreach (var (name, (rate, cpu)) in new[] { ("FileStream loop (yardstick)", loop), ("collector -Format JsonLines", json), ("collector -Format Parquet, 10 partitions", parquet) })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-38}{rate,10:N0}   {cpu,12:0.00}   {cpu / loop.CpuMicros,8:0.0}x"));
+        }
+
+        // Memory with 1,000 partitions.
+        var wide = Lines(records, products: 1000);
+        var peak = 0L;
+        using (new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 10))
+        {
+            Collect(Fresh(work, "wide"), wide, new SegmentOptions { PartitionBy = ["product_id"] });
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1,000 partitions: managed heap peak {peak / 1048576.0:0} MB (MaxBufferSize 16 MB, 256 open files)"));
+
+        // ready/ against Convert-JsonlToParquet of the same day, and DuckDB scans of both.
+        var ready = SegmentLayout.Ready(Path.Combine(work, "parquet"));
+        var converted = Fresh(work, "converted");
+        using (var run = ConversionRun.Open(new ConversionOptions { Destination = converted, PartitionBy = ["product_id"] }))
+        {
+            run.Convert(Directory.GetFiles(Path.Combine(work, "jsonl"), "*.jsonl").Single());
+        }
+
+        Scan(converted); // DuckDB's first query loads its extensions: not part of either figure
+        foreach (var (name, root) in new[] { ("ready/ segments", ready), ("Convert-JsonlToParquet", converted) })
+        {
+            var files = Directory.GetFiles(root, "*.parquet", SearchOption.AllDirectories);
+            var watch = Stopwatch.StartNew();
+            var sum = Scan(root);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {name,-24} {files.Length,4} files {files.Sum(f => new FileInfo(f).Length) / 1048576.0,8:0.0} MB   DuckDB scan {watch.Elapsed.TotalMilliseconds,6:0} ms (sum {sum})"));
+        }
+    }
+
+    private static List<byte[]> Lines(int count, int products)
+    {
+        var start = new DateTime(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
+        return Enumerable.Range(0, count).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"type\":\"ticker\",\"sequence\":{i},\"product_id\":\"P{i % products}\",\"price\":\"{30000 + i % 977}.{i % 100:D2}\",\"best_bid\":{30000 + i % 977}.5,\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"last_size\":{i % 13}.001,\"time\":\"{start.AddMilliseconds(i):yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\"}}"))).ToList();
+    }
+
+    private static (double Rate, double CpuMicros) Collect(string dir, List<byte[]> lines, SegmentOptions? segments)
+    {
+        var collector = new Collector(new CollectorOptions
+        {
+            Directory = dir, Stream = "ticker", FlushCount = 100, Backpressure = Backpressure.Block, Segments = segments,
+        }, null);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        collector.Start();
+        foreach (var line in lines)
+        {
+            collector.PostAsync(line, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
+        collector.StopAsync().GetAwaiter().GetResult();
+        var elapsed = watch.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        if (collector.Stats.Flushed != lines.Count)
+        {
+            throw new InvalidOperationException($"{collector.Stats.Flushed} flushed of {lines.Count}");
+        }
+
+        return (lines.Count / elapsed.TotalSeconds, used.TotalMicroseconds / lines.Count);
+    }
+
+    private static (double Rate, double CpuMicros) Loop(string dir, List<byte[]> lines)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        using (var file = new FileStream(Path.Combine(dir, "loop.jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16))
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                file.Write(lines[i]);
+                file.WriteByte((byte)'\n');
+                if ((i + 1) % 100 == 0)
+                {
+                    file.Flush(flushToDisk: false);
+                }
+            }
+        }
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return (lines.Count / watch.Elapsed.TotalSeconds, used.TotalMicroseconds / lines.Count);
+    }
+
+    private static object? Scan(string root)
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT sum(sequence) FROM read_parquet('{root}/**/*.parquet', hive_partitioning = true)";
+        return command.ExecuteScalar();
+    }
+
+    private static string Fresh(string work, string name)
+    {
+        var dir = Path.Combine(work, name);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}
