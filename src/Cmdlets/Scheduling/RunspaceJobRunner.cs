@@ -22,8 +22,7 @@ internal sealed class RunspaceJobRunner(string moduleManifest) : IJobRunner
     private JobRunOutcome Run(PipelineJobDefinition job, CancellationToken cancellationToken)
     {
         var payload = JobPayload.FromJson(job.Payload);
-        // CreateDefault: the built-in cmdlets even where their modules are not on disk (the embedded pipelineops engine).
-        var state = InitialSessionState.CreateDefault();
+        var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule([moduleManifest]);
         using var runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
@@ -120,10 +119,20 @@ internal sealed class RunspaceJobRunner(string moduleManifest) : IJobRunner
             return null;
         }
 
-        using var format = PowerShell.Create();
-        format.Runspace = runspace;
-        format.AddScript("param($o) $o | Out-String -Width 160").AddArgument(results);
-        var text = string.Concat(format.Invoke().Select(o => o.ToString())).Trim();
+        string text;
+        using (var format = PowerShell.Create())
+        {
+            format.Runspace = runspace;
+            format.AddScript("param($o) if (Get-Command Out-String -ErrorAction Ignore) { $o | Out-String -Width 160 }").AddArgument(results);
+            text = string.Concat(format.Invoke().Select(o => o.ToString())).Trim();
+        }
+
+        if (text.Length == 0)
+        {
+            // An engine without the Utility module (no Out-String): each object as its text.
+            text = string.Join('\n', results.Select(r => r?.ToString()));
+        }
+
         var lines = text.Split('\n');
         return lines.Length <= OutputLines ? text : string.Join('\n', lines.Take(OutputLines)) + $"\n... ({results.Count} objects)";
     }

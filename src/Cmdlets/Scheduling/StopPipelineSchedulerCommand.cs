@@ -5,8 +5,13 @@ namespace PipelineOps.Scheduling;
 /// <summary>Stop-PipelineScheduler: stops the schedulers started in this process (or the one over -Store/-StorePath):
 /// running jobs are interrupted, recorded as Interrupted, and waited for.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "PipelineScheduler", SupportsShouldProcess = true)]
+[OutputType(typeof(SchedulerStatus))]
 public sealed class StopPipelineSchedulerCommand : SchedulerStoreCommand
 {
+    /// <summary>Return each stopped scheduler.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void EndProcessing()
     {
         var named = MyInvocation.BoundParameters.ContainsKey(nameof(Store)) || StorePath is not null || ConnectionString is not null;
@@ -16,6 +21,10 @@ public sealed class StopPipelineSchedulerCommand : SchedulerStoreCommand
             if (ShouldProcess(scheduler.Store.Key, "Stop pipeline scheduler"))
             {
                 Await(SchedulerRegistry.StopAsync(scheduler, Cancellation));
+                if (PassThru)
+                {
+                    WriteObject(SchedulerStatus.Of(scheduler));
+                }
             }
         }
     }

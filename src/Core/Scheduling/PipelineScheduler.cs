@@ -36,7 +36,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
 
     public IJobHistory History { get; }
 
-    /// <summary>This scheduler's node: host and process id (the Quartz instance id too).</summary>
+    /// <summary>This scheduler's node: host and process id (the Quartz instance id too, in a cluster).</summary>
     public string Node { get; }
 
     public bool IsStarted { get; private set; }
@@ -88,8 +88,12 @@ public sealed class PipelineScheduler : IAsyncDisposable
             q.ConfigureScheduler(o =>
             {
                 o.InstanceName = InstanceName;
-                o.InstanceId = scheduler.Node;
+                // Clustered nodes need distinct ids. A single-node store keeps one id across restarts, because Quartz
+                // recovers the firings a dead scheduler left behind only for the instance id they were fired under.
+                o.InstanceId = store.Kind == SchedulerStoreKind.PostgreSql ? scheduler.Node : Environment.MachineName;
                 o.ShutdownJobInterruption = ShutdownJobInterruption.Always;
+                // A job registered by another process is noticed within this long (Quartz's default is 30 s).
+                o.IdleWaitTime = TimeSpan.FromSeconds(5);
             });
             q.UseDefaultThreadPool(10);
             q.UseTimeProvider(time);
@@ -284,7 +288,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
         }
         catch (Exception e)
         {
-            run = run with { Status = JobRunStatus.Failed, Errors = [e.Message] };
+            run = run with { Status = cancellationToken.IsCancellationRequested ? JobRunStatus.Interrupted : JobRunStatus.Failed, Errors = [e.Message] };
         }
         finally
         {
@@ -297,7 +301,15 @@ public sealed class PipelineScheduler : IAsyncDisposable
         return run;
     }
 
-    internal async Task RecordSkippedAsync(string job, DateTimeOffset? due, CancellationToken cancellationToken)
+    /// <summary>Quartz reports a skipped firing from inside its own store transaction; on SQLite a write from
+    /// another connection there would wait for that transaction's lock, so the record is written after it.</summary>
+    internal Task RecordSkippedAsync(string job, DateTimeOffset? due, CancellationToken cancellationToken)
+    {
+        _ = Task.Run(() => WriteSkippedAsync(job, due), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteSkippedAsync(string job, DateTimeOffset? due)
     {
         var now = Time.GetUtcNow();
         await History.WriteAsync(new JobRun
@@ -309,7 +321,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
             Node = Node,
             End = now,
             Output = "Skipped: the previous run was still going when this firing came due.",
-        }, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     private static string StateName(TriggerState state) => state switch
