@@ -29,6 +29,16 @@
         'Test-FileActive'
         'Test-ParquetFile'
         'Wait-Collector'
+        'Register-PipelineJob'
+        'Get-PipelineJob'
+        'Enable-PipelineJob'
+        'Disable-PipelineJob'
+        'Unregister-PipelineJob'
+        'Invoke-PipelineJob'
+        'Get-PipelineJobHistory'
+        'Start-PipelineScheduler'
+        'Stop-PipelineScheduler'
+        'Get-PipelineScheduler'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
