@@ -31,6 +31,8 @@ Describe 'The module as the gallery sees it' {
         $null = New-Item -ItemType Directory -Force $userHome, $repository
         # No module path but the user's own (empty) one: pwsh adds its built-in modules itself.
         $environment = @{ HOME = $userHome; XDG_DATA_HOME = Join-Path $userHome '.local' 'share'; XDG_CONFIG_HOME = Join-Path $userHome '.config'; PSModulePath = '' }
+        # .NET names a user folder only when it exists; otherwise PSResourceGet would keep its settings in the working folder.
+        $null = New-Item -ItemType Directory -Force $environment.XDG_DATA_HOME, $environment.XDG_CONFIG_HOME
 
         $publish = Invoke-Pwsh -Environment $environment -ArgumentList '-Command', @"
 `$ErrorActionPreference = 'Stop'
