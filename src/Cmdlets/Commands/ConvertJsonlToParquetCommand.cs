@@ -245,6 +245,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             WriteWarning($"{result.Source}: {result.BadLines} bad line(s)" +
                          (result.RejectsFile is { } rejects ? $" quarantined in {rejects}" : " skipped"));
         }
+
+        foreach (var change in result.SchemaChanges)
+        {
+            WriteWarning($"{result.Source}: the dataset's {change} (Test-ParquetFile shows which in SchemaDifferences)");
+        }
     }
 
     private void Consider(string path, FileActivityOutcome? activity)

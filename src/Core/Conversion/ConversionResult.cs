@@ -40,5 +40,9 @@ public sealed record ConversionResult(
     /// <summary>Records left out by -TypeFilter.</summary>
     public long Filtered { get; init; }
 
+    /// <summary>Columns of the dataset's schema this source widened (see <see cref="DatasetSchema"/>): files written
+    /// before keep the narrower kind. Empty when nothing changed.</summary>
+    public IReadOnlyList<string> SchemaChanges { get; init; } = [];
+
     public override string ToString() => Source;
 }

@@ -15,6 +15,10 @@ namespace PipelineOps.Conversion;
 /// <param name="Problem">What is wrong, when it is not valid.</param>
 public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int RowGroups, IReadOnlyList<string> Columns, long Length, string? Problem)
 {
+    /// <summary>Columns this file holds in another kind than its dataset's schema says (see <see cref="DatasetSchemaCheck"/>):
+    /// files written before a widening. Empty when it agrees, or is not in a dataset with a schema.</summary>
+    public IReadOnlyList<string> SchemaDifferences { get; init; } = [];
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;
@@ -47,7 +51,12 @@ public static partial class ParquetFileCheck
             var columns = reader.Schema.Fields.Select(f => f.Name).ToArray();
             var rows = reader.RowGroups.Sum(g => g.RowCount);
             var problem = deep ? DeepCheck(path, reader, timeField, cancellationToken) : null;
-            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem);
+            var root = DatasetSchemaCheck.DatasetRootOf(path);
+            var differences = root is null ? [] : DatasetSchemaCheck.Differences(reader.Schema, DatasetSchema.Load(root).Columns);
+            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem)
+            {
+                SchemaDifferences = differences,
+            };
         }
         finally
         {
