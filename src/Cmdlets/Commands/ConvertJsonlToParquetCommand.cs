@@ -257,6 +257,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
         {
             WriteWarning($"{result.Source}: {warning}");
         }
+
+        foreach (var change in result.SchemaChanges)
+        {
+            WriteWarning($"{result.Source}: the dataset's {change} (Test-ParquetFile shows which in SchemaDifferences)");
+        }
     }
 
     private void Consider(string path, FileActivityOutcome? activity)

@@ -85,5 +85,9 @@ public sealed record ConversionResult(
     /// <summary>What the user should know about a conversion that succeeded (a field shadowed by a partition folder).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Columns of the dataset's schema this source widened (see <see cref="DatasetSchema"/>): files written
+    /// before keep the narrower kind. Empty when nothing changed.</summary>
+    public IReadOnlyList<string> SchemaChanges { get; init; } = [];
+
     public override string ToString() => Source;
 }

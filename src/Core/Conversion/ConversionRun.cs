@@ -13,18 +13,22 @@ public sealed class ConversionRun : IDisposable
     private readonly FileStream _lock;
     private readonly JsonlConverter _converter;
 
-    private ConversionRun(ConversionOptions options, FileStream lockFile, ConversionLedger ledger, int orphansRemoved)
+    private ConversionRun(ConversionOptions options, FileStream lockFile, ConversionLedger ledger, DatasetSchema schema, int orphansRemoved)
     {
         Options = options;
         _lock = lockFile;
         Ledger = ledger;
+        Schema = schema;
         OrphansRemoved = orphansRemoved;
-        _converter = new JsonlConverter(options, ledger);
+        _converter = new JsonlConverter(options, ledger, schema: schema);
     }
 
     public ConversionOptions Options { get; }
 
     public ConversionLedger Ledger { get; }
+
+    /// <summary>The dataset's one schema, widened as files are converted.</summary>
+    public DatasetSchema Schema { get; }
 
     /// <summary>Temporary files of an interrupted earlier run that were removed.</summary>
     public int OrphansRemoved { get; }
@@ -47,7 +51,7 @@ public sealed class ConversionRun : IDisposable
         try
         {
             var orphans = RemoveOrphans(options.Destination);
-            return new ConversionRun(options, lockFile, ConversionLedger.Load(options.Destination), orphans);
+            return new ConversionRun(options, lockFile, ConversionLedger.Load(options.Destination), DatasetSchema.Load(options.Destination), orphans);
         }
         catch
         {

@@ -15,7 +15,7 @@ namespace PipelineOps.Conversion;
 /// ledger entry is appended. A crash at any point leaves either the previous outputs or the new ones, never a
 /// partial file, and the next run converts the source again.
 /// </summary>
-public sealed class JsonlConverter
+public sealed partial class JsonlConverter
 {
     private const int ProgressEveryLines = 1 << 16;
 
@@ -30,11 +30,14 @@ public sealed class JsonlConverter
     private readonly ConversionLedger _ledger;
     private readonly ParquetOptions _parquet;
     private readonly TimeProvider _clock;
+    private readonly DatasetSchema? _dataset;
 
-    public JsonlConverter(ConversionOptions options, ConversionLedger ledger, TimeProvider? clock = null)
+    /// <param name="schema">The dataset's schema, which every file is written in; null: each file in its own columns.</param>
+    public JsonlConverter(ConversionOptions options, ConversionLedger ledger, TimeProvider? clock = null, DatasetSchema? schema = null)
     {
         _options = options;
         _ledger = ledger;
+        _dataset = schema;
         _clock = clock ?? TimeProvider.System;
         _parquet = new ParquetOptions
         {
@@ -51,8 +54,8 @@ public sealed class JsonlConverter
         };
     }
 
-    /// <summary>Where a source's outputs go, relative to the destination, for a partition folder.</summary>
-    public static string OutputName(SourceFile source) => $"part-{source.BaseName}.parquet";
+    /// <summary>The name of a source's output in each partition folder: its stem and a short hash of its key.</summary>
+    public static string OutputName(SourceFile source, string sourceKey) => $"part-{source.Stem}-{SourceIdentity.OutputHash(sourceKey)}.parquet";
 
     public ConversionResult Convert(string path, IProgress<ConversionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -70,29 +73,19 @@ public sealed class JsonlConverter
         try
         {
             var fingerprint = source.Fingerprint();
-            var previous = _ledger.Find(source.Path);
-            if (!_options.Force && IsUpToDate(previous, source, fingerprint))
+            var atPath = _ledger.Find(source.Path);
+            if (!_options.Force && IsUpToDate(atPath, source, fingerprint))
             {
-                return new ConversionResult(source.Path, previous!.Outputs.Select(Absolute).ToArray(), previous.Rows, previous.BadLines,
-                    false, source.Length, previous.Outputs.Sum(o => new FileInfo(Absolute(o)).Length), _clock.GetElapsedTime(started),
-                    ConversionStatus.UpToDate, "unchanged since it was converted " + previous.ConvertedAtUtc.ToString("u", CultureInfo.InvariantCulture));
+                return UpToDate(source, NoteIdentity(atPath!, source), started,
+                    "unchanged since it was converted " + atPath!.ConvertedAtUtc.ToString("u", CultureInfo.InvariantCulture));
             }
 
-            var schema = ReadColumns(source, progress, cancellationToken, _options.HeadBytes);
-            if (!schema.Complete)
+            var identity = SourceIdentity.Of(source);
+            var key = atPath?.SourceKey ?? _ledger.FindSource(identity)?.SourceKey ?? identity.Key;
+            lock (SourceLock(key))
             {
-                try
-                {
-                    return Write(source, schema, fingerprint, previous, progress, started, cancellationToken);
-                }
-                catch (SchemaChangedException)
-                {
-                    // The head did not show every field or kind: learn them from the whole file, then write again.
-                    schema = ReadColumns(source, progress, cancellationToken, headBytes: null);
-                }
+                return Convert(source, fingerprint, atPath, identity, key, progress, started, cancellationToken);
             }
-
-            return Write(source, schema, fingerprint, previous, progress, started, cancellationToken);
         }
         catch (ConversionFailedException e)
         {
@@ -103,6 +96,40 @@ public sealed class JsonlConverter
             // One source's failure never ends the batch: it becomes that source's result.
             return Failed(source.Path, source.Length, e.Message, started);
         }
+    }
+
+    /// <summary>Converts a source known by <paramref name="key"/>, unless the same records were converted under another
+    /// name; its outputs replace those of the source's previous conversion, under whatever name that was.</summary>
+    private ConversionResult Convert(SourceFile source, string fingerprint, LedgerEntry? atPath, SourceIdentity identity, string key,
+        IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
+    {
+        var previous = _ledger.Latest(key);
+        if (!_options.Force && SameRecordsElsewhere(atPath, previous, source) is { } same)
+        {
+            _ledger.Record(same with
+            {
+                Source = source.Path, Size = source.Length, LastWriteTimeUtc = source.LastWriteTimeUtc, Fingerprint = fingerprint,
+            });
+            return UpToDate(source, same, started, $"the same records as {same.Source}, converted "
+                + same.ConvertedAtUtc.ToString("u", CultureInfo.InvariantCulture));
+        }
+
+        var target = new ConversionTarget(key, identity, fingerprint, previous);
+        var schema = ReadColumns(source, progress, cancellationToken, _options.HeadBytes);
+        if (!schema.Complete)
+        {
+            try
+            {
+                return Write(source, schema, target, progress, started, cancellationToken);
+            }
+            catch (SchemaChangedException)
+            {
+                // The head did not show every field or kind: learn them from the whole file, then write again.
+                schema = ReadColumns(source, progress, cancellationToken, headBytes: null);
+            }
+        }
+
+        return Write(source, schema, target, progress, started, cancellationToken);
     }
 
     private bool IsUpToDate(LedgerEntry? previous, SourceFile source, string fingerprint) =>
@@ -219,8 +246,8 @@ public sealed class JsonlConverter
     /// record is checked against it first: a field the head did not have, or a value that changes what the inference
     /// makes of a column, ends this pass with <see cref="SchemaChangedException"/> before anything is published.
     /// </summary>
-    private ConversionResult Write(SourceFile source, LearnedSchema schema, string fingerprint,
-        LedgerEntry? previous, IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
+    private ConversionResult Write(SourceFile source, LearnedSchema schema, ConversionTarget target,
+        IProgress<ConversionProgress>? progress, long started, CancellationToken cancellationToken)
     {
         var (names, columns, seen) = (schema.Names, schema.Columns, schema.Seen);
         if (columns.Count > MaxColumns)
@@ -229,12 +256,14 @@ public sealed class JsonlConverter
         }
 
         var guessed = !schema.Complete;
-        var parser = new RecordParser(names, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
-        var fieldOfColumn = columns.Select(c => parser.IndexOf(c.Name)).ToArray();
+        var (written, datasetOnly) = InDatasetSchema(schema, target);
+        var parser = new RecordParser(names.Concat(datasetOnly), _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
+        var fieldOfColumn = written.Select(c => parser.IndexOf(c.Name)).ToArray();
+        var datasetOnlyFields = datasetOnly.Select(parser.IndexOf).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
         var timeIndex = parser.IndexOf(_options.TimeField);
         var fallbackDate = FileNameStamp.TryParse(Path.GetFileName(source.Path))?.Start.Date;
-        var outputName = OutputName(source);
+        var outputName = OutputName(source, target.Key);
         var writers = new Dictionary<string, PartitionWriter>(StringComparer.Ordinal);
         var lane = new EncoderLane();
         // Held in memory across all partitions: rows, and the bytes of their lines.
@@ -257,7 +286,7 @@ public sealed class JsonlConverter
 
         try
         {
-            using var stream = source.Open();
+            using var stream = new ContentTap(source.Open());
             var (torn, filtered) = ForEachRecord(stream, source, parser, cancellationToken,
                 onBad: (number, offset, length, bytes, error) =>
                 {
@@ -281,7 +310,7 @@ public sealed class JsonlConverter
                 onRecord: [MethodImpl(MethodImplOptions.AggressiveOptimization)] (line, number) =>
                 {
                     var values = parser.Values;
-                    if (guessed && (parser.UnknownFields > 0
+                    if (guessed && (parser.UnknownFields > 0 || HasAny(values, datasetOnlyFields)
                         || (seen.Observe(line, values, parser.Present, timeIndex) && !ColumnSpec.SameSchema(ColumnsOf(seen, names), columns))))
                     {
                         throw new SchemaChangedException();
@@ -304,7 +333,7 @@ public sealed class JsonlConverter
                     {
                         if (!writers.TryGetValue(folder, out writer))
                         {
-                            writers[folder] = writer = new PartitionWriter(folder, Path.Combine(_options.Destination, folder, outputName), columns,
+                            writers[folder] = writer = new PartitionWriter(folder, Path.Combine(_options.Destination, folder, outputName), written,
                                 _parquet, lane, checkValues: _options.Schema.Count > 0, cancellationToken);
                         }
 
@@ -342,7 +371,7 @@ public sealed class JsonlConverter
             {
                 foreach (var writer in writers.Values)
                 {
-                    OutputValidator.Check(writer.TempPath, writer.Rows, columns, _options.TimeField);
+                    OutputValidator.Check(writer.TempPath, writer.Rows, written, _options.TimeField);
                 }
             }
 
@@ -353,9 +382,9 @@ public sealed class JsonlConverter
 
             var rejects = quarantine.Publish();
             var outputs = writers.Values.Select(w => w.FinalPath).Order(StringComparer.Ordinal).ToArray();
-            RemoveStaleOutputs(previous, outputs);
-            _ledger.Record(new LedgerEntry(source.Path, source.Length, source.LastWriteTimeUtc, fingerprint,
-                outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime));
+            RemoveStaleOutputs(target.Previous, outputs);
+            _ledger.Record(target.Entry(source, outputs.Select(Relative).ToArray(), rows, badLines, _clock.GetUtcNow().UtcDateTime,
+                stream.Fingerprint));
 
             var reason = torn ? "the last line is incomplete (torn tail) and was left out" : null;
             if (source.IsLink)
@@ -367,6 +396,7 @@ public sealed class JsonlConverter
                 writers.Values.Sum(w => w.Length), _clock.GetElapsedTime(started), ConversionStatus.Converted, reason)
             {
                 RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes, BadTimeDate = fallbackDate, Warnings = ShadowedFields(columns),
+                SchemaChanges = target.SchemaChanges.Distinct().ToArray(),
             }, _options.TimeField);
         }
         catch (ConversionFailedException e) when (e.RejectsFile is null && _options.BadLinePolicy == BadLinePolicy.Quarantine)
@@ -395,6 +425,20 @@ public sealed class JsonlConverter
     /// type filter. Only these become strings for every record.</summary>
     private HashSet<string> TextFields() =>
         new([.. _options.TypeFilter.Count > 0 ? [_options.TypeField] : Array.Empty<string>(), .. _options.PartitionBy], StringComparer.Ordinal);
+
+    /// <summary>True when a record has any of the given fields (here: fields only the dataset's schema knows).</summary>
+    private static bool HasAny(ReadOnlySpan<FieldValue> values, int[] fields)
+    {
+        foreach (var field in fields)
+        {
+            if (values[field].Kind != ValueKind.Missing)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private string PartitionFolder(ReadOnlySpan<byte> line, ReadOnlySpan<FieldValue> values, int timeIndex, int[] partitionFields, DateTime? fallbackDate,
         ref (DateTime? Day, string Folder) lastDay)

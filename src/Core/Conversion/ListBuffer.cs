@@ -278,14 +278,16 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     }
 }
 
-/// <summary>Lists of strings, written as UTF-8 bytes (see <see cref="Utf8Twin"/>): slices of the arrays' own text
-/// where a string has no escapes, unescaped into an arena where it has.</summary>
+/// <summary>Lists of text, written as UTF-8 bytes (see <see cref="Utf8Twin"/>): slices of the arrays' own text
+/// where a string has no escapes, unescaped into an arena where it has. Numbers and booleans in them (leaves of mixed
+/// kinds) are kept as their exact JSON text, as a string column keeps them.</summary>
 internal sealed class StringListBuffer : ListBuffer
 {
     private readonly Scratch _scratch;
 
     public StringListBuffer(ColumnSpec column)
-        : base(new DataField<string>("element"), column, LeafKinds.String) => _scratch = new Scratch();
+        : base(new DataField<string>("element"), column, LeafKinds.String | LeafKinds.Integer | LeafKinds.Float | LeafKinds.Boolean | LeafKinds.Other)
+        => _scratch = new Scratch();
 
     private StringListBuffer(StringListBuffer sibling)
         : base(sibling) => _scratch = new Scratch() { Twin = sibling._scratch.Twin };
@@ -297,7 +299,9 @@ internal sealed class StringListBuffer : ListBuffer
             Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
         }
 
-        var value = _scratch.Values[_scratch.Count++] = reader.ValueIsEscaped
+        var value = _scratch.Values[_scratch.Count++] = reader.TokenType != JsonTokenType.String
+            ? array.Slice((int)reader.TokenStartIndex, reader.ValueSpan.Length) // a number or boolean: its JSON text
+            : reader.ValueIsEscaped
             ? _scratch.Arena.StoreString(ref reader)
             : array.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length); // after the quote; one span
         _scratch.Range.Observe(value);

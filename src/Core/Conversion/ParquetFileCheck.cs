@@ -22,6 +22,10 @@ public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int
     /// the file declares more memory than the budget), Encrypted, or Unreadable (not a regular file, cannot be opened).</summary>
     public ParquetFileStatus Status { get; init; } = IsValid ? ParquetFileStatus.Valid : ParquetFileStatus.Damaged;
 
+    /// <summary>Columns this file holds in another kind than its dataset's schema says (see <see cref="DatasetSchemaCheck"/>):
+    /// files written before a widening. Empty when it agrees, or is not in a dataset with a schema.</summary>
+    public IReadOnlyList<string> SchemaDifferences { get; init; } = [];
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;
@@ -119,9 +123,10 @@ public static partial class ParquetFileCheck
         {
             var columns = reader.Schema.Fields.Select(f => f.Name).ToArray();
             var rows = reader.RowGroups.Sum(g => g.RowCount);
+            var differences = SchemaDifferencesOf(path, reader);
             if (!deep)
             {
-                return new ParquetFileReport(path, true, rows, reader.RowGroupCount, columns, length, null);
+                return new ParquetFileReport(path, true, rows, reader.RowGroupCount, columns, length, null) { SchemaDifferences = differences };
             }
 
             try
@@ -139,7 +144,10 @@ public static partial class ParquetFileCheck
             }
 
             var (problem, status) = DeepCheck(path, stream, footer, reader, timeField, cancellationToken);
-            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem) { Status = status };
+            return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem)
+            {
+                Status = status, SchemaDifferences = differences,
+            };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -148,6 +156,20 @@ public static partial class ParquetFileCheck
         finally
         {
             reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    // A dataset's schema file that cannot be read must not make its files look damaged: no differences are reported.
+    private static IReadOnlyList<string> SchemaDifferencesOf(string path, ParquetReader reader)
+    {
+        try
+        {
+            var root = DatasetSchemaCheck.DatasetRootOf(path);
+            return root is null ? [] : DatasetSchemaCheck.Differences(reader.Schema, DatasetSchema.Load(root).Columns);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return [];
         }
     }
 

@@ -11,8 +11,9 @@ namespace PipelineOps.Conversion;
 ///   integers and fractions              -> Double
 ///   the time field, all parseable times -> Timestamp (UTC, microseconds)
 ///   only arrays of one shape            -> List (depth 1) or list of lists (depth 2) of the leaves' kind, by the
-///                                        same rules (booleans, Int64, Double, strings); empty and null arrays fit
-///                                        any shape
+///                                        same rules (booleans, Int64, Double, strings; leaves of mixed kinds make
+///                                        a list of text, numbers and booleans as their JSON text); empty and null
+///                                        arrays fit any shape
 ///   only objects whose values are all scalars -> Struct, each child typed by the same rules (a key missing from
 ///                                        an object reads as null)
 ///   other objects/arrays                -> Json (exact JSON text)
@@ -200,6 +201,9 @@ public sealed class SchemaInference
         }
     }
 
+    /// <summary>Whether a field had any value other than null.</summary>
+    public bool SawValue(int field) => field >= 0 && field < _seen.Count && _seen[field] != Seen.None;
+
     public IReadOnlyList<ColumnSpec> Columns(IReadOnlyList<string> names, int timeFieldIndex)
     {
         var columns = new List<ColumnSpec>(names.Count);
@@ -244,7 +248,7 @@ public sealed class SchemaInference
             LeafKinds.Integer => ColumnKind.Int64,
             LeafKinds.Float or (LeafKinds.Integer | LeafKinds.Float) => ColumnKind.Double,
             LeafKinds.Boolean => ColumnKind.Boolean,
-            _ => null, // mixed kinds or integers beyond Int64: keep the exact JSON text
+            _ => ColumnKind.String, // mixed kinds or integers beyond Int64: a list of text, each leaf as its exact JSON text
         };
         return element is { } e ? new ColumnSpec("", ColumnKind.List, e, depth == 0 ? 1 : depth) : null;
     }
