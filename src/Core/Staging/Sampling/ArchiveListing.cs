@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.Text;
 using SharpCompress.Archives.SevenZip;
@@ -6,33 +5,11 @@ using SharpCompress.Archives.SevenZip;
 namespace PipelineOps.Staging.Sampling;
 
 /// <summary>
-/// Member listings (name, size, type), one member per line, for archives a sample cannot be cut from: tar (its
-/// headers are read; data is skipped, seeking where the stream allows, so a compressed tar is scanned whole; the
-/// documented exception to constant sampling time) and 7z (its header only).
+/// Member listings, one member per line, for 7z archives (their header only; tar has <see cref="TarListing"/>), and
+/// the printable form of member names that every listing uses.
 /// </summary>
 public static class ArchiveListing
 {
-    public static long Tar(Stream source, TextWriter listing, int maxMembers, CancellationToken cancellationToken)
-    {
-        using var reader = new TarReader(source, leaveOpen: true);
-        listing.Write("name\tsize\ttype\n");
-        long members = 0;
-        while (reader.GetNextEntry(copyData: false) is { } entry)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (members == maxMembers)
-            {
-                listing.Write("... more members not listed\n");
-                break;
-            }
-
-            listing.Write(string.Create(CultureInfo.InvariantCulture, $"{Printable(entry.Name)}\t{entry.Length}\t{entry.EntryType}\n"));
-            members++;
-        }
-
-        return members;
-    }
-
     public static long SevenZip(Stream source, TextWriter listing, int maxMembers, CancellationToken cancellationToken)
     {
         using var archive = SevenZipArchive.OpenArchive(source);

@@ -171,14 +171,19 @@ public static class DataSampler
                 return new Written(outcome.Members, false, outcome.Note);
             }
 
-            case Layout.Tar or Layout.SevenZip:
+            case Layout.Tar:
             {
+                // Compressed or not, reading stops at the read cap: a small .tar.bz2 may declare gigabytes of members.
                 using var source = Codecs.Decompress(input, format.Codec);
                 using var listing = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-                var members = format.Layout == Layout.Tar
-                    ? ArchiveListing.Tar(source, listing, options.MaxListedMembers, cancellationToken)
-                    : ArchiveListing.SevenZip(source, listing, options.MaxListedMembers, cancellationToken);
-                return new Written(members, false, null);
+                var outcome = TarListing.List(source, listing, options.MaxListedMembers, options.MaxReadBytes, cancellationToken);
+                return new Written(outcome.Members, false, outcome.Note);
+            }
+
+            case Layout.SevenZip:
+            {
+                using var listing = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                return new Written(ArchiveListing.SevenZip(input, listing, options.MaxListedMembers, cancellationToken), false, null);
             }
 
             default:

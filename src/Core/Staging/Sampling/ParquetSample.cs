@@ -201,9 +201,13 @@ public static class ParquetSample
 
     private static readonly MethodInfo WriteMethod = typeof(ParquetSample).GetMethod(nameof(WriteTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    // A column without levels (REQUIRED, not nested) goes through WriteAsync: WriteAllPartsAsync without levels leaves
+    // the row group's row count at 0 (Parquet.Net 6.1), and the sample would hold no rows.
     private static Task WriteTyped<T>(ParquetRowGroupWriter output, Taken part, CancellationToken cancellationToken)
         where T : struct =>
-        output.WriteAllPartsAsync(part.Field, new ReadOnlyMemory<T>((T[])part.Values),
+        part.Definitions is null && part.Repetitions is null
+            ? output.WriteAsync(part.Field, new ReadOnlyMemory<T>((T[])part.Values), null, null, cancellationToken)
+            : output.WriteAllPartsAsync(part.Field, new ReadOnlyMemory<T>((T[])part.Values),
             part.Definitions is null ? null : new ReadOnlyMemory<int>(part.Definitions),
             part.Repetitions is null ? null : new ReadOnlyMemory<int>(part.Repetitions),
             cancellationToken);
