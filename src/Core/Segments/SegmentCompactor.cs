@@ -45,6 +45,14 @@ public static class SegmentCompactor
                 throw new IOException($"{journal}: cannot be closed into ready/ ({converted.Reason}); it stays in active/.");
             }
 
+            if (tornBytes > 0 && !converted.TornTail)
+            {
+                // The write in flight was cut just before its newline: its record is whole, and the shared line rules
+                // read it as a row. Nothing of the journal is lost, so nothing needs keeping in quarantine.
+                lines++;
+                tornBytes = 0;
+            }
+
             var outputs = converted.Outputs.Order(StringComparer.Ordinal).ToArray();
             long rows = 0;
             foreach (var output in outputs)
