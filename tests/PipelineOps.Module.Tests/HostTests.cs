@@ -25,7 +25,7 @@ public sealed class HostTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
-        Assert.Matches(@"^IsActive\s+Reasons\s+Group\s+Length\s+LastWriteTimeUtc\s+Name$", lines[0]);
+        Assert.Matches(@"^IsActive\s+Reasons\s+Group\s+Length\s+LastWrite \(UTC\)\s+Name$", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("False", StringComparison.Ordinal) && l.EndsWith("level2_20251113.txt", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("True", StringComparison.Ordinal) && l.Contains("{Latest, TornTail}", StringComparison.Ordinal));
         Assert.DoesNotContain('\u001b', result.Stdout);
