@@ -42,6 +42,6 @@ Describe 'Get-Collector and Wait-Collector' {
         (Get-Collector -Id $c.Id).Id | Should -Be $c.Id
         $done = Wait-Collector -Id $c.Id
         $done.State | Should -Be 'Stopped'
-        $done.Stats.Flushed | Should -BeGreaterThan 0
+        $done.Flushed | Should -BeGreaterThan 0
     }
 }

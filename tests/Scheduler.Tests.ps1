@@ -17,7 +17,7 @@ Describe 'Register-PipelineJob and Get-PipelineJob' {
         $job.State | Should -Be 'Normal'
         $job.Schedule | Should -Be 'daily 00:05'
         $job.TimeZone | Should -Be 'Europe/London'
-        $job.NextFireTime.TimeOfDay | Should -Be ([timespan]'00:05:00')
+        $job.NextRunTime.TimeOfDay | Should -Be ([timespan]'00:05:00')
     }
 
     It 'refuses a bad cron, an unknown zone, a misspelt -Convert key and a duplicate name' {
@@ -93,7 +93,6 @@ Describe 'Start-, Get- and Stop-PipelineScheduler' {
         }
         finally {
             Stop-PipelineScheduler -Store Memory
-            Unregister-PipelineJob tick -Store Memory -Confirm:$false
         }
         Test-Path $marker | Should -BeTrue
     }

@@ -24,13 +24,14 @@ public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int
 
     /// <summary>Columns this file holds in another kind than its dataset's schema says (see <see cref="DatasetSchemaCheck"/>):
     /// files written before a widening. Empty when it agrees, or is not in a dataset with a schema.</summary>
-    public IReadOnlyList<string> SchemaDifferences { get; init; } = [];
+    public IReadOnlyList<string> SchemaDifferences { get; init => field = JoinedList<string>.Of(value); } = JoinedList<string>.Of(null);
 
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;
 }
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum ParquetFileStatus
 {
     Valid,

@@ -1,5 +1,6 @@
 namespace PipelineOps.Scheduling;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum JobRunStatus
 {
     Running,

@@ -2,6 +2,7 @@ namespace PipelineOps.Scheduling;
 
 /// <summary>What a job runs. Convert and Sample carry their cmdlet's parameters; Script carries a script's text
 /// or path. The payload is opaque here: the runner that executes it interprets it.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum JobActionKind
 {
     Convert,

@@ -1,6 +1,7 @@
 namespace PipelineOps.Segments;
 
 /// <summary>What Move-OrphanSegment did with one file of active/.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum SegmentAction
 {
     /// <summary>A valid Parquet file, moved to ready/ as it was.</summary>

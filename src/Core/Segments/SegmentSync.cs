@@ -3,6 +3,7 @@ using PipelineOps.IO;
 
 namespace PipelineOps.Segments;
 
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum SyncAction
 {
     /// <summary>Copied, verified (size and SHA-256) and renamed into place.</summary>
