@@ -1,7 +1,7 @@
 #Requires -Version 7.6
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 <#
-    What a newcomer tripped over (issue 17), as a user types it in pwsh: safe defaults, objects that filter, pipe
+    What a newcomer trips over, as a user types it in pwsh: safe defaults, objects that filter, pipe
     and export cleanly, progress that informs, help and tab completion. Against the staged module:
 
         dotnet build -c Release; Invoke-Pester ./tests/Usability.Tests.ps1 -Output Detailed
