@@ -272,7 +272,8 @@ public sealed class UsabilityTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(raw)!);
         using (var writer = new StreamWriter(raw))
         {
-            for (var i = 0; i < 250_000; i++)
+            // Large enough (about 80 MB) that a quiet machine still takes several 250 ms progress intervals on it.
+            for (var i = 0; i < 1_000_000; i++)
             {
                 writer.Write($"{{\"type\":\"ticker\",\"time\":\"2025-11-01T10:{i / 60 % 60:00}:{i % 60:00}Z\",\"price\":\"{i}.5\",\"seq\":{i}}}\n");
             }
@@ -288,7 +289,7 @@ public sealed class UsabilityTests : IDisposable
         Assert.Contains(shown, p => p.PercentComplete is > 0 and < 100 && p.Status.StartsWith("0 of 1", StringComparison.Ordinal)); // within the file
         Assert.Contains(shown, p => p.Status.Contains(" MB/s, ", StringComparison.Ordinal) && p.Status.EndsWith(" left", StringComparison.Ordinal) && p.SecondsRemaining >= 0);
         Assert.Equal(shown.Select(p => p.PercentComplete).Order(), shown.Select(p => p.PercentComplete));
-        Assert.Contains(shown, p => p.Status.StartsWith("1 of 1 file(s) done, 250,000 rows written", StringComparison.Ordinal) && p.PercentComplete == 100);
+        Assert.Contains(shown, p => p.Status.StartsWith("1 of 1 file(s) done, 1,000,000 rows written", StringComparison.Ordinal) && p.PercentComplete == 100);
         Assert.Equal(ProgressRecordType.Completed, progress[^1].Type);
     }
 

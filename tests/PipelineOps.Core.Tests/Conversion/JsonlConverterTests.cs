@@ -450,7 +450,7 @@ public sealed class JsonlConverterTests : IDisposable
     }
 
     [Fact]
-    public void Empty_objects_are_rows_but_a_file_of_only_empty_objects_has_no_column_to_write()
+    public void Empty_objects_are_rows_and_a_file_of_only_empty_objects_takes_the_datasets_columns()
     {
         var mixed = Source("mixed_20251114.jsonl", MarketData.Level2(Day), "{}", MarketData.Level2(Day));
         var empty = Source("empty_20251114.jsonl", "{}", "{}");
@@ -460,9 +460,14 @@ public sealed class JsonlConverterTests : IDisposable
 
         Assert.Equal((3L, 0L), (mixedResult.Rows, mixedResult.BadLines)); // a heartbeat is a record
         Assert.Equal(ConversionStatus.Converted, emptyResult.Status);
-        Assert.Equal((0L, 2L), (emptyResult.Rows, emptyResult.BadLines)); // Parquet cannot hold a row of no column
-        Assert.Empty(emptyResult.Outputs);
-        Assert.Equal(1L, DuckDb.Scalar($"select count(*) from {Dataset} where type is null"));
+        // The dataset's schema already has columns, so heartbeats alone are rows of nulls in it.
+        Assert.Equal((2L, 0L), (emptyResult.Rows, emptyResult.BadLines));
+        Assert.Equal(3L, DuckDb.Scalar($"select count(*) from {Dataset} where type is null"));
+
+        // Into a dataset of its own there is no column at all: Parquet cannot hold a row of none, so they are bad lines.
+        var alone = Convert(empty, new ConversionOptions { Destination = Path.Combine(Destination, "..", "alone") });
+        Assert.Equal((0L, 2L), (alone.Rows, alone.BadLines));
+        Assert.Empty(alone.Outputs);
     }
 
     [Fact]
