@@ -13,19 +13,9 @@ public sealed class GetPipelineJobCommand : SchedulerStoreCommand
 
     protected override void ProcessRecord()
     {
-        var scheduler = OpenScheduler(create: false);
-        var jobs = Await(scheduler.GetJobsAsync(Cancellation));
-        foreach (var name in Name)
+        foreach (var job in JobsNamed(OpenScheduler(create: false), Name))
         {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            var matched = jobs.Where(j => pattern.IsMatch(j.Name)).ToList();
-            if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No job named '{name}' is registered in {scheduler.Store.Key}."),
-                    "JobNotFound", ErrorCategory.ObjectNotFound, name));
-            }
-
-            WriteObject(matched, enumerateCollection: true);
+            WriteObject(job);
         }
     }
 }

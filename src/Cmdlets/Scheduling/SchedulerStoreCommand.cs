@@ -78,6 +78,28 @@ public abstract class SchedulerStoreCommand : PSCmdlet
         }
     }
 
+    /// <summary>The registered jobs whose names match <paramref name="names"/> (wildcards, any case); a plain name that
+    /// matches none is a JobNotFound error, a wildcard may match nothing.</summary>
+    internal IEnumerable<PipelineJobStatus> JobsNamed(PipelineScheduler scheduler, IEnumerable<string> names)
+    {
+        var jobs = Await(scheduler.GetJobsAsync(Cancellation));
+        foreach (var name in names)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var matched = jobs.Where(j => pattern.IsMatch(j.Name)).ToList();
+            if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No job named '{name}' is registered in {scheduler.Store.Key}."),
+                    "JobNotFound", ErrorCategory.ObjectNotFound, name));
+            }
+
+            foreach (var job in matched)
+            {
+                yield return job;
+            }
+        }
+    }
+
     /// <summary>Waits for Core on the pipeline thread; Ctrl+C cancels.</summary>
     internal static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
@@ -100,23 +122,5 @@ public abstract class PipelineJobNameCommand : SchedulerStoreCommand
 
     /// <summary>The registered jobs matching -Name; a plain name that matches none is an error (wildcards may match
     /// nothing).</summary>
-    internal IEnumerable<PipelineJobStatus> MatchingJobs(PipelineScheduler scheduler)
-    {
-        var jobs = Await(scheduler.GetJobsAsync(Cancellation));
-        foreach (var name in Name)
-        {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            var matched = jobs.Where(j => pattern.IsMatch(j.Name)).ToList();
-            if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No job named '{name}' is registered in {scheduler.Store.Key}."),
-                    "JobNotFound", ErrorCategory.ObjectNotFound, name));
-            }
-
-            foreach (var job in matched)
-            {
-                yield return job;
-            }
-        }
-    }
+    internal IEnumerable<PipelineJobStatus> MatchingJobs(PipelineScheduler scheduler) => JobsNamed(scheduler, Name);
 }
