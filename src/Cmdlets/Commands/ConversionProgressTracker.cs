@@ -66,20 +66,9 @@ internal sealed class ConversionProgressTracker
 
     public ProgressRecord Record()
     {
-        var read = Math.Min(_read.Values.Sum(), _totalBytes);
-        var seconds = (_now() - _started).TotalSeconds;
-        var rate = seconds > 0.2 ? read / seconds : 0; // bytes a second, once there is something to go on
-        var text = string.Create(CultureInfo.InvariantCulture,
-            $"{_done} of {_sizes.Count} file(s) done, {_rows + _rowsInFlight.Values.Sum():N0} rows written, {ByteProgress.Megabytes(read)} of {ByteProgress.Megabytes(_totalBytes)} MB");
-        _record.PercentComplete = (int)Math.Clamp(read * 100 / _totalBytes, 0, 100);
-        if (rate > 0)
-        {
-            var remaining = (int)Math.Ceiling((_totalBytes - read) / rate);
-            _record.SecondsRemaining = remaining;
-            text += string.Create(CultureInfo.InvariantCulture, $", {rate / (1 << 20):N1} MB/s, {ByteProgress.Remaining(remaining)} left");
-        }
-
-        _record.StatusDescription = text;
+        var head = string.Create(CultureInfo.InvariantCulture, $"{_done} of {_sizes.Count} file(s) done, {_rows + _rowsInFlight.Values.Sum():N0} rows written, ");
+        ByteProgress.Describe(_record, head,
+            _read.Values.Sum(), _totalBytes, (_now() - _started).TotalSeconds);
         return _record;
     }
 

@@ -34,20 +34,27 @@ internal sealed class ByteProgress
 
     public ProgressRecord At(long read, string operation)
     {
-        read = Math.Clamp(read, 0, _total);
-        var seconds = (DateTime.UtcNow - _started).TotalSeconds;
-        var rate = seconds > 0.2 ? read / seconds : 0;
-        var text = string.Create(CultureInfo.InvariantCulture, $"{operation}: {Megabytes(read)} of {Megabytes(_total)} MB");
-        _record.PercentComplete = (int)(read * 100 / _total);
+        Describe(_record, operation + ": ", read, _total, (DateTime.UtcNow - _started).TotalSeconds);
+        return _record;
+    }
+
+    /// <summary>Sets how far (<paramref name="read"/> of <paramref name="total"/> bytes), how fast and how long is left
+    /// on <paramref name="record"/>, after <paramref name="head"/>, the text (with its separator) that says what is being done.</summary>
+    internal static void Describe(ProgressRecord record, string head, long read, long total, double seconds)
+    {
+        total = Math.Max(1, total);
+        read = Math.Clamp(read, 0, total);
+        var rate = seconds > 0.2 ? read / seconds : 0; // bytes a second, once there is something to go on
+        var text = string.Create(CultureInfo.InvariantCulture, $"{head}{Megabytes(read)} of {Megabytes(total)} MB");
+        record.PercentComplete = (int)(read * 100 / total);
         if (rate > 0)
         {
-            var remaining = (int)Math.Ceiling((_total - read) / rate);
-            _record.SecondsRemaining = remaining;
+            var remaining = (int)Math.Ceiling((total - read) / rate);
+            record.SecondsRemaining = remaining;
             text += string.Create(CultureInfo.InvariantCulture, $", {rate / (1 << 20):N1} MB/s, {Remaining(remaining)} left");
         }
 
-        _record.StatusDescription = text;
-        return _record;
+        record.StatusDescription = text;
     }
 
     public ProgressRecord Completed()
