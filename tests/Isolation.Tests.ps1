@@ -1,6 +1,7 @@
 #Requires -Version 7.6
 # Module isolation in real pwsh: another module that ships other versions of PipelineOps's libraries
-# (SharpCompress 0.48.1, Microsoft.Extensions.Logging.Abstractions 8.0.0) and PipelineOps work side by side,
+# (SharpCompress 0.48.1, Microsoft.Extensions.Logging.Abstractions 8.0.0, and an assembly named Parquet at 5.0.0,
+# compiled here because the package feed serves only Parquet.Net 6.1.0) and PipelineOps work side by side,
 # whichever is imported first. Each order runs in a fresh pwsh, where nothing has loaded either yet.
 # (tests/PipelineOps.Module.Tests/IsolationTests.cs proves the same in the pipelineops host.)
 
@@ -11,13 +12,19 @@ BeforeAll {
     $null = New-Item -ItemType Directory -Force $OtherModule
     Copy-Item (Join-Path $packages 'sharpcompress' '0.48.1' 'lib' 'net8.0' 'SharpCompress.dll') $OtherModule
     Copy-Item (Join-Path $packages 'microsoft.extensions.logging.abstractions' '8.0.0' 'lib' 'net8.0' 'Microsoft.Extensions.Logging.Abstractions.dll') $OtherModule
+    # Another assembly named Parquet, as an older Parquet.Net would be: same name, version 5.0.0.0.
+    $parquet5 = Join-Path $OtherModule 'Parquet.dll'
+    $compile = Invoke-Pwsh -ArgumentList '-Command', @"
+Add-Type -OutputAssembly '$parquet5' -OutputType Library -TypeDefinition '[assembly: System.Reflection.AssemblyVersion("5.0.0.0")] namespace Parquet { public static class OtherParquetMarker { public static string Name => "other"; } }'
+"@
+    $compile.ExitCode | Should -Be 0 -Because $compile.Stderr
     # How modules usually bring their libraries: RequiredAssemblies, loaded into pwsh's default load context.
     Set-Content (Join-Path $OtherModule 'OtherModule.psd1') @"
 @{
     ModuleVersion     = '1.0.0'
     GUID              = '0d4a4f43-8d3c-4d5e-9a7f-1b2c3d4e5f60'
     RootModule        = 'OtherModule.psm1'
-    RequiredAssemblies = @('SharpCompress.dll', 'Microsoft.Extensions.Logging.Abstractions.dll')
+    RequiredAssemblies = @('SharpCompress.dll', 'Microsoft.Extensions.Logging.Abstractions.dll', 'Parquet.dll')
     FunctionsToExport = @('Get-OtherLibrary')
 }
 "@
@@ -25,6 +32,7 @@ BeforeAll {
 function Get-OtherLibrary {
     'other SharpCompress=' + [SharpCompress.Common.ArchiveType].Assembly.GetName().Version
     'other Logging=' + [Microsoft.Extensions.Logging.Abstractions.NullLogger]::Instance.GetType().Assembly.GetName().Version
+    'other Parquet=' + [Parquet.OtherParquetMarker].Assembly.GetName().Version
 }
 '@
     $script:Data = Join-Path $TestDrive 'data'
@@ -54,6 +62,7 @@ Describe 'PipelineOps beside a module with other versions of its libraries' {
         $lines = Invoke-BothModules -First ($_ -eq 'first' ? 'Other' : 'PipelineOps')
         $lines | Should -Contain 'other SharpCompress=0.48.1.0'
         $lines | Should -Contain 'other Logging=8.0.0.0'
+        $lines | Should -Contain 'other Parquet=5.0.0.0'
         $lines | Should -Contain 'ours SharpCompress=0.50.8 in PipelineOps'
         $lines | Should -Contain 'ours Microsoft.Extensions.Logging.Abstractions=10.0.0 in PipelineOps'
         $lines | Should -Contain 'ours Parquet=6.1.0 in PipelineOps'
