@@ -41,6 +41,24 @@ public static class ArrowCpp
         return chunks;
     }
 
+    /// <summary>Each leaf column chunk's encodings, by row group: "product_id" -> ["RleDictionary", "Plain", ...].</summary>
+    public static List<(string Path, int RowGroup, string[] Encodings)> Encodings(string file)
+    {
+        using var reader = new ParquetFileReader(file);
+        var found = new List<(string, int, string[])>();
+        for (var g = 0; g < reader.FileMetaData.NumRowGroups; g++)
+        {
+            using var group = reader.RowGroup(g);
+            for (var c = 0; c < reader.FileMetaData.NumColumns; c++)
+            {
+                var meta = group.MetaData.GetColumnChunkMetaData(c);
+                found.Add((reader.FileMetaData.Schema.Column(c).Path.ToDotString(), g, meta.Encodings.Select(e => e.ToString()).ToArray()));
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The file's leaf columns as dotted paths with their logical and physical types.</summary>
     public static List<string> Schema(string file)
     {

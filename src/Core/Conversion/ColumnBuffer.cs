@@ -199,13 +199,16 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
-/// UTF-8 bytes, and those bytes are what is written (see <see cref="Utf8Twin"/>).</summary>
+/// UTF-8 bytes, and those bytes are what is written (see <see cref="Utf8Twin"/>), unless the row group's values are
+/// few and repeated: then they are dictionary-encoded (see <see cref="TextDictionary"/>).</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
     private readonly Utf8Values _values = new();
     private readonly Utf8Slices _slices = new();
+    private readonly TextDictionary _dictionary = new();
     private (ReadOnlyMemory<ReadOnlyMemory<byte>> Values, ReadOnlyMemory<int> Definitions) _prepared;
+    private string?[]? _dictionaryValues;
     private Utf8Range _range;
     private DataField? _twin;
 
@@ -240,10 +243,14 @@ internal sealed class TextBuffer : ColumnBuffer
         {
             _range.Observe(value);
         }
+
+        _dictionaryValues = _dictionary.TryMap(_values, out var mapped) ? mapped : null;
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAllPartsAsync(_twin!, _prepared.Values, _prepared.Definitions, null, cancellationToken);
+        _dictionaryValues is { } text
+            ? rowGroup.WriteAsync(_field, text, null)
+            : rowGroup.WriteAllPartsAsync(_twin!, _prepared.Values, _prepared.Definitions, null, cancellationToken);
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _range);
 
@@ -251,6 +258,7 @@ internal sealed class TextBuffer : ColumnBuffer
     {
         Count = 0;
         _values.Clear();
+        _dictionaryValues = null;
         _prepared = default;
         _range.Clear();
     }

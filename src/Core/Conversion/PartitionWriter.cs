@@ -37,7 +37,7 @@ internal sealed class PartitionWriter : IDisposable
         _lane = lane;
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
-        _options = options;
+        _options = TextDictionary.Hinted(options, _buffers.OfType<TextBuffer>().Select(b => b.Field));
         _checkValues = checkValues;
         _cancellationToken = cancellationToken;
     }

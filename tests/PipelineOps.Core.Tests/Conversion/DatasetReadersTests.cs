@@ -143,4 +143,36 @@ public sealed class DatasetReadersTests : IDisposable
     private static List<string> Times(string destination) =>
         DuckDb.Query($"select strftime(time at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') from {DuckDb.Dataset(destination)} order by time")
             .Select(r => (string)r[0]!).ToList();
+    [Fact]
+    public void Few_repeated_text_values_are_dictionary_encoded_and_read_back_exactly_with_true_statistics()
+    {
+        // side and product_id repeat a few values (one non-ASCII, some nulls); id is different on every line.
+        string[] products = ["BTC-USD", "ETH-USD", "Zürich-EUR"];
+        var lines = Enumerable.Range(0, 3000).Select(i =>
+            $$"""{"time":"2025-11-14T00:{{i / 60 % 60:00}}:{{i % 60:00}}Z","side":"{{(i % 2 == 0 ? "buy" : "sell")}}","product_id":{{(i % 7 == 0 ? "null" : $"\"{products[i % 3]}\"")}},"id":"order-{{i:x8}}"}""");
+        var result = Convert(Source("orders_20251114.jsonl", lines), new ConversionOptions { Destination = Destination, RowGroupSize = 1000 });
+
+        var output = Assert.Single(result.Outputs);
+        var encodings = ArrowCpp.Encodings(output);
+        // Data page v1 names dictionary indexes PLAIN_DICTIONARY, v2 RLE_DICTIONARY.
+        static bool Dictionary(string[] used) => used.Contains("PlainDictionary") || used.Contains("RleDictionary");
+        Assert.All(encodings.Where(e => e.Path is "side" or "product_id"), e => Assert.True(Dictionary(e.Encodings), e.Path));
+        Assert.All(encodings.Where(e => e.Path == "id"), e => Assert.False(Dictionary(e.Encodings), e.Path));
+
+        foreach (var chunk in ArrowCpp.Chunks(output).Where(c => c.Path is "side" or "product_id"))
+        {
+            Assert.True(chunk.StatsTrusted);
+            var sorted = chunk.Values.Cast<string>().Order(StringComparer.Ordinal).ToList(); // ordinal = byte order here
+            Assert.Equal(sorted[0], chunk.Min);
+            Assert.Equal(sorted[^1], chunk.Max);
+        }
+
+        var rows = DuckDb.Query($"select side, product_id, count(*) from {Dataset} group by all order by all");
+        var expected = Enumerable.Range(0, 3000)
+            .GroupBy(i => (i % 2 == 0 ? "buy" : "sell", i % 7 == 0 ? null : products[i % 3]))
+            .OrderBy(g => g.Key.Item1, StringComparer.Ordinal).ThenBy(g => g.Key.Item2 is null).ThenBy(g => g.Key.Item2, StringComparer.Ordinal)
+            .Select(g => $"{g.Key.Item1}|{g.Key.Item2}|{g.Count()}");
+        Assert.Equal(expected, rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}"));
+        Assert.Equal(1L, DuckDb.Scalar($"select count(*) from {Dataset} where product_id = 'Zürich-EUR' and id = 'order-00000002'"));
+    }
 }
