@@ -37,11 +37,14 @@ internal static class ConvertBench
             var sides = new (string Label, bool Yardstick, Func<(double Seconds, double PeakMb)> Run)[]
             {
                 ("PipelineOps engine", false, () => RunChild("engine", source, Path.Combine(work, "out-engine"), codec)),
+                ("  no dictionaries", false, () => RunChild("engine-plain", source, Path.Combine(work, "out-engine-plain"), codec)),
                 ("  runtime defaults", false, () => RunChild("engine", source, Path.Combine(work, "out-engine-defaults"), codec, RuntimeDefaults)),
                 ($"  heap capped {HeapCap / 1048576} MB", false,
                     () => RunChild("engine", source, Path.Combine(work, "out-engine-capped"), codec, HeapCapped)),
                 ("DuckDB (all threads)", true, () => RunChild("duckdb", source, Path.Combine(work, "out-duckdb.parquet"), codec)),
                 ("DuckDB (1 thread)", true, () => RunChild("duckdb1", source, Path.Combine(work, "out-duckdb1.parquet"), codec)),
+                ("process: pipelineops", false, () => RunHost(source, Path.Combine(work, "out-host"), codec)),
+                ("process: DuckDB", true, () => RunChild("duckdb", source, Path.Combine(work, "out-duckdb-process.parquet"), codec, whole: true)),
             };
             var runs = sides.Select(_ => new List<(double Seconds, double PeakMb)>()).ToArray();
             for (var round = 0; round < repeat; round++)
@@ -55,9 +58,59 @@ internal static class ConvertBench
             var medians = runs.Select(r => (Seconds: Median(r.Select(x => x.Seconds)), PeakMb: r.Max(x => x.PeakMb))).ToArray();
             for (var i = 0; i < sides.Length; i++)
             {
-                Print(mb, sides[i].Label, medians[i], rows, sides[i].Yardstick ? medians[i].Seconds / medians[0].Seconds : null);
+                // A whole DuckDB process is compared with a whole pipelineops process, the engine rows with the engine.
+                var ours = sides[i].Label.StartsWith("process:", StringComparison.Ordinal) ? medians[i - 1].Seconds : medians[0].Seconds;
+                Print(mb, sides[i].Label, medians[i], rows, sides[i].Yardstick ? medians[i].Seconds / ours : null);
             }
+
+            PrintOutputs(work, repeat);
         }
+    }
+
+    /// <summary>What readers get: each side's output size, and DuckDB's time to scan it with a typical query.</summary>
+    private static void PrintOutputs(string work, int repeat)
+    {
+        Console.WriteLine("             output                 MB on disk   DuckDB scan s (group by type, product_id; median)");
+        foreach (var (label, path) in new[]
+                 {
+                     ("PipelineOps", Path.Combine(work, "out-engine")), ("  no dictionaries", Path.Combine(work, "out-engine-plain")),
+                     ("DuckDB", Path.Combine(work, "out-duckdb.parquet")),
+                 })
+        {
+            var files = Directory.Exists(path) ? Directory.GetFiles(path, "*.parquet", SearchOption.AllDirectories) : [path];
+            var bytes = files.Sum(f => new FileInfo(f).Length);
+            var list = string.Join(", ", files.Select(f => $"'{f}'"));
+            var query = $"SELECT type, product_id, count(*), max(time) FROM read_parquet([{list}]) GROUP BY ALL";
+            var (time, _) = Measure.Median(Math.Max(3, repeat), () =>
+            {
+                using var connection = new DuckDBConnection("Data Source=:memory:");
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = query;
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                }
+
+                return 0;
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             {label,-22} {bytes / 1048576.0,10:0.0}   {time.TotalSeconds,8:0.000}"));
+        }
+    }
+
+    /// <summary>Convert-JsonlToParquet as users run it at night: a whole pipelineops process, from start to exit, with
+    /// its peak memory read from /proc while it runs.</summary>
+    private static (double Seconds, double PeakMb) RunHost(string source, string destination, string codec)
+    {
+        if (Directory.Exists(destination))
+        {
+            Directory.Delete(destination, recursive: true);
+        }
+
+        var host = Path.Combine(Measure.RepoRoot(), "out", "host", "pipelineops");
+        var command = $"Convert-JsonlToParquet -LiteralPath '{source}' -Destination '{destination}' -Compression {codec} " +
+                      "-IncludeLatest -QuietPeriod 0 -Force -ProgressAction SilentlyContinue | Out-Null";
+        return Measure.WholeProcess(host, null, "-Command", command);
     }
 
     private static double Median(IEnumerable<double> values)
@@ -99,7 +152,7 @@ internal static class ConvertBench
     };
 
     private static (double Seconds, double PeakMb) RunChild(string side, string source, string destination, string codec,
-        Dictionary<string, string>? environment = null)
+        Dictionary<string, string>? environment = null, bool whole = false)
     {
         var self = Environment.ProcessPath!;
         var args = new List<string>();
@@ -109,6 +162,11 @@ internal static class ConvertBench
         }
 
         args.AddRange([ChildCommand, side, source, destination, codec]);
+        if (whole)
+        {
+            return Measure.WholeProcess(self, environment, [.. args]);
+        }
+
         var output = Measure.Program(self, environment, [.. args]).Trim().Split(' ');
         return (double.Parse(output[0], CultureInfo.InvariantCulture), double.Parse(output[1], CultureInfo.InvariantCulture));
     }
@@ -124,13 +182,14 @@ internal static class ConvertBench
 
         File.Delete(destination);
         var watch = Stopwatch.StartNew();
-        if (side == "engine")
+        if (side.StartsWith("engine", StringComparison.Ordinal))
         {
             var options = new ConversionOptions
             {
                 Destination = destination,
                 Compression = Enum.Parse<ParquetCompression>(codec, ignoreCase: true),
                 Force = true,
+                DictionaryEncoding = side != "engine-plain",
             };
             using var run = ConversionRun.Open(options);
             var result = run.Convert(source);

@@ -53,6 +53,53 @@ internal static class Measure
         return stdout.Result;
     }
 
+    /// <summary>Runs a program from start to exit: its wall time, and its peak resident memory (VmHWM, read from /proc
+    /// every 20 ms while it runs; the last reading before exit).</summary>
+    public static (double Seconds, double PeakMb) WholeProcess(string file, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var status = $"/proc/{process.Id}/status";
+        double peak = 0;
+        while (!process.WaitForExit(20))
+        {
+            try
+            {
+                var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    peak = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+            catch (IOException)
+            {
+                // exited between the wait and the read
+            }
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
+        }
+
+        return (seconds, peak);
+    }
+
     public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -214,6 +214,9 @@ internal sealed class TextBuffer : ColumnBuffer
 
     public TextBuffer(DataField field) => _field = field;
 
+    /// <summary>Whether the writer's options carry the dictionary hint for this field.</summary>
+    public bool DictionaryHinted { get; set; }
+
     public override DataField Field => _field;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -244,7 +247,8 @@ internal sealed class TextBuffer : ColumnBuffer
             _range.Observe(value);
         }
 
-        _dictionaryValues = _dictionary.TryMap(_values, out var mapped) ? mapped : null;
+        // Only a writer that hints its text fields has Parquet.Net build dictionaries (TextDictionary.Hinted).
+        _dictionaryValues = DictionaryHinted && _dictionary.TryMap(_values, out var mapped) ? mapped : null;
     }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
@@ -263,5 +267,5 @@ internal sealed class TextBuffer : ColumnBuffer
         _range.Clear();
     }
 
-    public override ColumnBuffer Sibling() => new TextBuffer(_field) { _twin = _twin };
+    public override ColumnBuffer Sibling() => new TextBuffer(_field) { _twin = _twin, DictionaryHinted = DictionaryHinted };
 }

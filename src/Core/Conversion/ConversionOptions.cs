@@ -82,6 +82,10 @@ public sealed record ConversionOptions
     /// <summary>Read every written file back and fail the result when it disagrees.</summary>
     public bool Validate { get; init; }
 
+    /// <summary>Dictionary-encode text columns whose row groups repeat a few values (on by default; off only to
+    /// measure what it gives, as the benchmark does).</summary>
+    public bool DictionaryEncoding { get; init; } = true;
+
     /// <summary>How much of a larger file is read to guess its columns before the single write pass (the write pass
     /// checks every record against the guess and falls back to reading the whole file first when one does not fit).</summary>
     internal long HeadBytes { get; init; } = 4L * 1024 * 1024;

@@ -334,7 +334,7 @@ public sealed partial class JsonlConverter
                         if (!writers.TryGetValue(folder, out writer))
                         {
                             writers[folder] = writer = new PartitionWriter(folder, Path.Combine(_options.Destination, folder, outputName), written,
-                                _parquet, lane, checkValues: _options.Schema.Count > 0, cancellationToken);
+                                _parquet, lane, checkValues: _options.Schema.Count > 0, _options.DictionaryEncoding, cancellationToken);
                         }
 
                         lastWriter = writer;

@@ -29,7 +29,7 @@ internal sealed class PartitionWriter : IDisposable
     /// is added. Only a given schema allows that: inferred columns fit every value they were inferred from.</param>
     /// <param name="folder">The partition folder, relative to the destination.</param>
     public PartitionWriter(string folder, string finalPath, IReadOnlyList<ColumnSpec> columns, ParquetOptions options, EncoderLane lane,
-        bool checkValues, CancellationToken cancellationToken)
+        bool checkValues, bool dictionary, CancellationToken cancellationToken)
     {
         Folder = folder;
         FinalPath = finalPath;
@@ -37,7 +37,7 @@ internal sealed class PartitionWriter : IDisposable
         _lane = lane;
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
-        _options = TextDictionary.Hinted(options, _buffers.OfType<TextBuffer>().Select(b => b.Field));
+        _options = dictionary ? TextDictionary.Hinted(options, _buffers.OfType<TextBuffer>()) : options;
         _checkValues = checkValues;
         _cancellationToken = cancellationToken;
     }

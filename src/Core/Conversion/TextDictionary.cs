@@ -1,6 +1,5 @@
 using System.Text;
 using Parquet;
-using Parquet.Schema;
 
 namespace PipelineOps.Conversion;
 
@@ -71,7 +70,7 @@ internal sealed class TextDictionary
     /// A writer's options with the dictionary hint for its text columns: Parquet.Net 6.1 builds a dictionary only for
     /// string values of fields so hinted. Byte-array values (the plain path) are written as they are whatever the hint.
     /// </summary>
-    public static ParquetOptions Hinted(ParquetOptions options, IEnumerable<DataField> textFields)
+    public static ParquetOptions Hinted(ParquetOptions options, IEnumerable<TextBuffer> textColumns)
     {
         var hinted = new ParquetOptions
         {
@@ -80,9 +79,10 @@ internal sealed class TextDictionary
             DictionaryEncodingThreshold = options.DictionaryEncodingThreshold,
             DictionaryEncodingSampleSize = options.DictionaryEncodingSampleSize,
         };
-        foreach (var field in textFields)
+        foreach (var column in textColumns)
         {
-            hinted.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
+            hinted.ColumnEncodingHints[column.Field.Path.ToString()] = EncodingHint.Dictionary;
+            column.DictionaryHinted = true;
         }
 
         return hinted;
