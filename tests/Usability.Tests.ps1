@@ -145,6 +145,16 @@ Describe 'What a newcomer meets' {
             $r.Outputs | Should -BeNullOrEmpty
         }
 
+        It 'reports the rows an up-to-date sample holds' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"n`":1}`n{`"n`":2}`n"
+            $first = New-DataSample -LiteralPath $raw -Destination (Join-Path $root 'samples')
+            $again = New-DataSample -LiteralPath $raw -Destination (Join-Path $root 'samples')
+            $first.Status | Should -Be 'Sampled'
+            $first.Rows | Should -Be 2
+            $again.Status | Should -Be 'UpToDate'
+            $again.Rows | Should -Be 2
+        }
+
         It 'checks the destination before printing any result' {
             $null = Write-TestFile $root 'raw/a_20251101.jsonl' "{`"time`":`"2025-11-01T00:00:00Z`"}`n"
             $null = Write-TestFile $root 'raw/a_20251102.jsonl' "{`"time`":`"2025-11-02T00:00:00Z`"}`n"
