@@ -210,6 +210,52 @@ Describe 'What a newcomer meets' {
             }
         }
 
+        It 'exports the times of <_> as ISO 8601 UTC through CSV and JSON, and they still filter and sort as times' -ForEach @(
+            'FileActivity', 'ConversionResult', 'ContinuityReport', 'BronzeTarget', 'PublishResult', 'ManifestEntry',
+            'CollectorStatus', 'PipelineJobStatus', 'JobRun', 'SchedulerStatus'
+        ) {
+            $name = $_
+            $bad = Write-TestFile $root 'raw/env0/bad_20251101.jsonl' "{`"time`":`"not-a-time`"}`n"
+            $store = Join-Path $root 'jobs.db'
+            $objects = switch ($name) {
+                'FileActivity' { Test-FileActive -LiteralPath $raw, $torn }
+                'ConversionResult' { Convert-JsonlToParquet -LiteralPath $bad -Destination $ds -IncludeLatest -WarningAction SilentlyContinue }
+                'ContinuityReport' { Test-DataContinuity -LiteralPath $raw }
+                'BronzeTarget' { ConvertTo-BronzePath -LiteralPath $raw -RawRoot $rawRoot @dataset }
+                'PublishResult' { Copy-ToBronze -LiteralPath $raw -RawRoot $rawRoot @dataset -IncludeLatest }
+                'ManifestEntry' { $null = Copy-ToBronze -LiteralPath $raw -RawRoot $rawRoot @dataset -IncludeLatest; Get-ManifestEntry @dataset }
+                'CollectorStatus' { 1..3 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Directory (Join-Path $root 'c') -Stream r }
+                'PipelineJobStatus' { $null = Register-PipelineJob a -Every 5m -ScriptBlock { 1 } -StorePath $store; Get-PipelineJob -StorePath $store }
+                'JobRun' { $null = Register-PipelineJob a -Every 5m -ScriptBlock { 1 } -StorePath $store; Invoke-PipelineJob a -StorePath $store }
+                'SchedulerStatus' { try { Start-PipelineScheduler -Store Memory } finally { Stop-PipelineScheduler -ErrorAction SilentlyContinue } }
+            }
+            $first = @($objects)[0]
+            $first.GetType().Name | Should -Be $name
+            $times = @($first.PSObject.Properties | Where-Object { $_.Value -is [datetime] -or $_.Value -is [datetimeoffset] })
+            $times.Count | Should -BeGreaterThan 0
+            $iso = '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]00:00)$'
+            $row = $first | ConvertTo-Csv | ConvertFrom-Csv
+            $json = $first | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json -DateKind String
+            foreach ($p in $times) {
+                $time = $p.Value
+                $row.($p.Name) | Should -Match $iso -Because "$name.$($p.Name) in CSV"
+                $json.($p.Name) | Should -Match $iso -Because "$name.$($p.Name) in JSON"
+                ([datetimeoffset]$row.($p.Name)).UtcDateTime | Should -Be ([datetimeoffset]$time).UtcDateTime
+                @($first | Where-Object $p.Name -gt $time.AddMinutes(-1)).Count | Should -Be 1 -Because "$name.$($p.Name) filters as a time"
+                @($first | Where-Object $p.Name -gt $time.AddMinutes(1)).Count | Should -Be 0
+                @($first | Where-Object { $_.($p.Name) -lt $time.AddDays(1) }).Count | Should -Be 1
+            }
+        }
+
+        It 'filters and sorts FileActivity by LastWriteTimeUtc as users type it' {
+            $fresh = Write-TestFile $root 'raw/env0/ticker_20251103.jsonl' "{}`n" ([datetime]::UtcNow.AddMinutes(-5))
+            $activity = Test-FileActive -LiteralPath $raw, $fresh
+            ($activity | Where-Object LastWriteTimeUtc -gt (Get-Date).AddHours(-1)).Path | Should -Be $fresh
+            ($activity | Sort-Object LastWriteTimeUtc -Descending).Path | Should -Be @($fresh, $raw)
+            $activity | Sort-Object LastWriteTimeUtc | Export-Csv -LiteralPath (Join-Path $root 'a.csv')
+            (Import-Csv (Join-Path $root 'a.csv')).LastWriteTimeUtc | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$'
+        }
+
         It 'exports several reasons as one joined column' {
             (Test-FileActive -LiteralPath $torn | ConvertTo-Csv | ConvertFrom-Csv).Reasons | Should -Be 'Latest, TornTail'
             (Test-FileActive -LiteralPath $torn | ConvertTo-Json | ConvertFrom-Json).Reasons | Should -Be @('Latest', 'TornTail')
