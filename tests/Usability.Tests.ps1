@@ -335,6 +335,34 @@ Describe 'What a newcomer meets' {
             ($syntax -join "`n") | Should -Match '\[-Seed <Int32>\]'
         }
 
+        It 'opens each cmdlet''s online help with Get-Help -Online, at its page in docs/' {
+            # A stand-in for the browser: .NET opens a URI on Linux through xdg-open found on PATH.
+            if (-not $IsLinux) { Set-ItResult -Skipped -Because 'the browser stand-in is an xdg-open script' }
+            $bin = New-Item -ItemType Directory (Join-Path $root 'bin')
+            $opened = Join-Path $root 'opened.txt'
+            Set-Content (Join-Path $bin 'xdg-open') "#!/bin/sh`nprintf '%s\n' `"`$1`" >> '$opened'`n"
+            chmod +x (Join-Path $bin 'xdg-open')
+            $path = $env:PATH
+            try {
+                $env:PATH = "$bin$([IO.Path]::PathSeparator)$path"
+                foreach ($command in Get-Command -Module PipelineOps -CommandType Cmdlet) {
+                    $uri = "https://github.com/PipelineOps/PipelineOps/blob/main/docs/$($command.Name).md"
+                    $command.HelpUri | Should -Be $uri
+                    $page = Join-Path $PSScriptRoot '..' 'docs' "$($command.Name).md"
+                    $page | Should -Exist
+                    Get-Content -Raw $page | Should -Match ([regex]::Escape((Get-Help $command.Name).Synopsis.Trim()))
+                    Get-Help $command.Name -Online
+                }
+            }
+            finally {
+                $env:PATH = $path
+            }
+
+            $expected = Get-Command -Module PipelineOps -CommandType Cmdlet | ForEach-Object { "https://github.com/PipelineOps/PipelineOps/blob/main/docs/$($_.Name).md" }
+            for ($i = 0; $i -lt 50 -and @(Get-Content $opened -ErrorAction Ignore).Count -lt @($expected).Count; $i++) { Start-Sleep -Milliseconds 100 }
+            Get-Content $opened | Sort-Object | Should -Be ($expected | Sort-Object)
+        }
+
         It 'keeps the file name of a long path in a table' {
             $deep = Write-TestFile $root ((@('a-rather-long-folder-name') * 4 -join '/') + '/data_20251101.csv') "a,b`n1,2`n"
             $table = New-DataSample -LiteralPath $deep -Destination (Join-Path $root 's') | Format-Table | Out-String -Width 200

@@ -7,7 +7,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
-[Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Start-Collector.md")]
 [OutputType(typeof(CollectorStatus))]
 public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
 {

@@ -8,7 +8,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Convert-JsonlToParquet: completed JSON-lines files into a date-partitioned Parquet dataset.</summary>
-[Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Convert-JsonlToParquet.md")]
 [OutputType(typeof(ConversionResult))]
 public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 {

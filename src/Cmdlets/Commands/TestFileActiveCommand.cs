@@ -5,7 +5,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Test-FileActive: is something still writing this file?</summary>
-[Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "Test-FileActive.md")]
 [OutputType(typeof(FileActivity), typeof(bool))]
 public sealed class TestFileActiveCommand : ActivityRulesCommand
 {

@@ -5,7 +5,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Test-ParquetFile: are these Parquet files whole and consistent with their partitions?</summary>
-[Cmdlet(VerbsDiagnostic.Test, "ParquetFile", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ParquetFile", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "Test-ParquetFile.md")]
 [OutputType(typeof(ParquetFileReport), typeof(bool))]
 public sealed class TestParquetFileCommand : FileInputCommand
 {

@@ -4,7 +4,7 @@ using PipelineOps.Segments;
 namespace PipelineOps.Commands;
 
 /// <summary>Move-OrphanSegment: closes into ready/ what a killed collector left in active/; unusable files go to quarantine/.</summary>
-[Cmdlet(VerbsCommon.Move, "OrphanSegment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Move, "OrphanSegment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Move-OrphanSegment.md")]
 [Alias("Move-OrphanSegments")]
 [OutputType(typeof(SegmentResult))]
 public sealed class MoveOrphanSegmentCommand : PSCmdlet
