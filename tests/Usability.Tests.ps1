@@ -137,6 +137,30 @@ Describe 'What a newcomer meets' {
             "$warned" | Should -Match 'not a time'
         }
 
+        It 'quarantines records whose time is not a time with -BadTimePolicy Quarantine, with line number and reason' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"not-a-time`"}`n"
+            $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -BadTimePolicy Quarantine -WarningVariable warned
+            $r.Rows | Should -Be 1
+            $r.BadTimes | Should -Be 1
+            $r.Reason | Should -Match 'quarantined'
+            "$warned" | Should -Match 'quarantined in'
+            $rejected = Get-Content $r.RejectsFile | ConvertFrom-Json
+            $rejected.line | Should -Be 2
+            $rejected.error | Should -Match "'time' is not a time"
+            $rejected.text | Should -Be '{"time":"not-a-time"}'
+            (Test-ParquetFile -LiteralPath $r.Outputs -Deep -WarningVariable checked).BadTimes | Should -Be 0
+            $checked | Should -BeNullOrEmpty
+        }
+
+        It 'has Test-ParquetFile -Deep report rows filed by the file name''s date instead of calling them simply valid' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"not-a-time`"}`n"
+            $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -WarningAction SilentlyContinue
+            $report = $r | Test-ParquetFile -Deep -WarningVariable checked
+            $report.IsValid | Should -BeTrue
+            $report.BadTimes | Should -Be 1
+            "$checked" | Should -Match '1 row\(s\) had a time that was not a time'
+        }
+
         It 'reports a -TypeFilter that matches nothing as Skipped with the reason' {
             $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"type`":`"ticker`",`"time`":`"2025-11-01T10:00:00Z`"}`n"
             $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -TypeFilter l2update

@@ -97,6 +97,12 @@ public sealed class TestParquetFileCommand : FileInputCommand
             return;
         }
 
+        if (report.BadTimes > 0)
+        {
+            // Sound as a file, but not simply valid as data: these rows are dated by their source's name, not their time.
+            WriteWarning($"{path}: {report.BadTimes} row(s) had a time that was not a time when converted and are filed by the date in their source's name (Convert-JsonlToParquet -BadTimePolicy Quarantine leaves such records out).");
+        }
+
         WriteObject(Quiet ? report.IsValid : report);
         if (!report.IsValid)
         {
