@@ -77,6 +77,19 @@ Describe 'What a newcomer meets' {
             Get-Collector -Id $c.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
 
+        It 'warns with the cause, the next delay and the attempt when a feed cannot be reached, at Get-Collector and while Wait-Collector waits' {
+            $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop() # a port nothing listens on
+            $feed = Start-Collector -Uri "ws://127.0.0.1:$port/feed" -Directory (Join-Path $root 'feed') -Stream feed -MaxBackoff 1s
+            $shown = @()
+            for ($i = 0; $i -lt 100 -and (Get-Collector -Id $feed.Id -WarningVariable +shown -WarningAction SilentlyContinue).Errors -lt 2; $i++) { Start-Sleep -Milliseconds 100 }
+            $pattern = "^Collector $($feed.Id): connection to ws://127\.0\.0\.1:$port/feed failed: cannot connect to 127\.0\.0\.1:$($port): .+; reconnecting in [\d.]+ s \(attempt \d+\)$"
+            @($shown | Where-Object { $_.Message -match $pattern }).Count | Should -BeGreaterThan 0 -Because "$shown"
+            $null = Wait-Collector -Id $feed.Id -Timeout 2s -WarningVariable waited -WarningAction SilentlyContinue
+            @($waited | Where-Object { $_.Message -match $pattern }).Count | Should -BeGreaterThan 0
+            Remove-Collector -Id $feed.Id -Force -WarningAction Ignore
+        }
+
         It 'refuses to remove a running collector without -Force' {
             { Remove-Collector -Id $c.Id -ErrorAction Stop } | Should -Throw -ErrorId 'CollectorRunning,PipelineOps.Commands.RemoveCollectorCommand'
         }

@@ -32,6 +32,7 @@ public sealed class WaitCollectorCommand : CollectorTargetCommand, IDisposable
                 }
 
                 collector.Completion.Wait(TimeSpan.FromMilliseconds(200));
+                CollectorRegistry.ShowWarnings(collector, WriteWarning); // as they happen, not only at the end
             }
 
             CollectorRegistry.ShowWarnings(collector, WriteWarning);
