@@ -300,6 +300,43 @@ Describe 'What a newcomer meets' {
         }
     }
 
+    Describe 'One name for one idea' {
+        It 'takes -Qui as -Quiet, and -QuietP as -QuietPeriod' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{}`n" ([datetime]::UtcNow.AddMinutes(-2))
+            Test-FileActive -LiteralPath $raw -Qui | Should -BeOfType [bool]
+            Test-FileActive -LiteralPath $raw -QuietP 1h -IncludeLatest -Qui | Should -BeTrue # written 2 minutes ago
+            Test-FileActive -LiteralPath $raw -QuietP 1m -IncludeLatest -Qui | Should -BeFalse
+        }
+
+        It 'shows and exports a FileActivity''s path as Path only, while FullName still reads and binds' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n"
+            $activity = Test-FileActive -LiteralPath $raw
+            ($activity | Get-Member -MemberType Properties).Name | Should -Not -Contain 'FullName'
+            ($activity | ConvertTo-Csv | ConvertFrom-Csv).PSObject.Properties.Name | Should -Not -Contain 'FullName'
+            ($activity | ConvertTo-Json | ConvertFrom-Json).PSObject.Properties.Name | Should -Not -Contain 'FullName'
+            $activity.FullName | Should -Be $activity.Path
+            ($activity | Convert-JsonlToParquet -Destination (Join-Path $root 'ds') -IncludeLatest).Status | Should -Be 'Converted'
+        }
+
+        It 'names a collector''s output folder -Destination, and still takes -Directory and .Directory' {
+            $new = 1..2 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Destination (Join-Path $root 'new') -Stream r
+            $old = 1..2 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Directory (Join-Path $root 'old') -Stream r
+            $new.Destination | Should -Be (Join-Path $root 'new')
+            $old.Destination | Should -Be (Join-Path $root 'old')
+            $old.Directory | Should -Be $old.Destination
+            ($new | Get-Member -MemberType Properties).Name | Should -Not -Contain 'Directory'
+            (Get-Collector -Id $new.Id | Move-OrphanSegment -WhatIf -ErrorAction Stop) | Should -BeNullOrEmpty
+            Get-Collector -Id $new.Id, $old.Id | Remove-Collector
+        }
+
+        It 'names the stream on each continuity gap' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"2025-11-01T12:00:00Z`"}`n"
+            $gap = (Test-DataContinuity -LiteralPath $raw -GapThreshold 1h).Gaps | Select-Object -First 1
+            $gap.Stream | Should -Be 'ticker'
+            ($gap | ConvertTo-Csv | ConvertFrom-Csv).From | Should -Be '2025-11-01T10:00:00Z'
+        }
+    }
+
     Describe 'Documented pipes' {
         BeforeEach {
             $raw = Write-TestFile $root 'raw/env0/ticker_20251101.jsonl' "{`"type`":`"ticker`",`"time`":`"2025-11-01T10:00:00Z`"}`n"

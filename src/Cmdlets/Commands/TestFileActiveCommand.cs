@@ -21,8 +21,10 @@ public sealed class TestFileActiveCommand : ActivityRulesCommand
     [DurationTransformation]
     public TimeSpan StabilityWindow { get; set; }
 
-    /// <summary>Emit only $true/$false per file.</summary>
+    /// <summary>Emit only $true/$false per file. -Qui means this switch (an exact alias wins over the prefix of
+    /// -QuietPeriod, which -QuietP still reaches).</summary>
     [Parameter]
+    [Alias("Qui")]
     public SwitchParameter Quiet { get; set; }
 
     protected override void BeginProcessing()

@@ -49,6 +49,10 @@ public static class IsoTimeProperties
 
     public static object? StartedAt(PSObject instance) => Read(instance);
 
+    public static object? From(PSObject instance) => Read(instance);
+
+    public static object? To(PSObject instance) => Read(instance);
+
     /// <summary>The wrapper's ToString: ISO 8601, UTC with Z; a DateTimeOffset keeps its offset (Z when it is zero).</summary>
     public static string ToIso(PSObject instance) => instance.BaseObject switch
     {

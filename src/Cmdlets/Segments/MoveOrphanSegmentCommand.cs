@@ -11,7 +11,7 @@ public sealed class MoveOrphanSegmentCommand : PSCmdlet
 {
     /// <summary>The collector's directory (the one holding active/ and ready/).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Directory")]
+    [Alias("Destination", "Directory")] // a collector's Destination (Directory before) binds here
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "data";
 
