@@ -308,6 +308,13 @@ Describe 'What a newcomer meets' {
             Test-FileActive -LiteralPath $raw -QuietP 1m -IncludeLatest -Qui | Should -BeFalse
         }
 
+        It 'reads an unquoted 10d (a decimal literal to PowerShell) as ten days, as the help says' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{}`n" # written 8 days ago
+            (Test-FileActive -LiteralPath $raw -QuietPeriod 10d -IncludeLatest).Reasons | Should -Be 'RecentlyModified'
+            (Test-FileActive -LiteralPath $raw -QuietPeriod '10d' -IncludeLatest).Reasons | Should -Be 'RecentlyModified'
+            (Test-FileActive -LiteralPath $raw -QuietPeriod 7d -IncludeLatest).IsActive | Should -BeFalse
+        }
+
         It 'shows and exports a FileActivity''s path as Path only, while FullName still reads and binds' {
             $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n"
             $activity = Test-FileActive -LiteralPath $raw
