@@ -79,7 +79,7 @@ try {
     ''
     "The collector: three seconds of the built-in market feed into $Directory/collected"
     $collected = [System.IO.Path]::Combine($Directory, 'collected')
-    Start-Collector -Demo -Rate 300 -Seed 42 -Directory $collected -FlushInterval 1s -Duration 3s -Wait | Out-Host
+    Start-Collector -Demo -Rate 300 -Seed 42 -Destination $collected -FlushInterval 1s -Duration 3s -Wait | Out-Host
 
     ''
     "What the collected files cover:"

@@ -8,7 +8,7 @@
         Demo          = $true        # the built-in market feed; a real feed gives Uri and Subscribe instead
         Rate          = 200
         Seed          = 42
-        Directory     = 'raw'
+        Destination   = 'raw'
         Rotation      = 'Daily'
         FlushInterval = '1s'
         Duration      = '2s'         # a service leaves this out and is stopped by systemd (SIGTERM)

@@ -77,6 +77,19 @@ Describe 'What a newcomer meets' {
             Get-Collector -Id $c.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
 
+        It 'warns with the cause, the next delay and the attempt when a feed cannot be reached, at Get-Collector and while Wait-Collector waits' {
+            $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop() # a port nothing listens on
+            $feed = Start-Collector -Uri "ws://127.0.0.1:$port/feed" -Directory (Join-Path $root 'feed') -Stream feed -MaxBackoff 1s
+            $shown = @()
+            for ($i = 0; $i -lt 100 -and (Get-Collector -Id $feed.Id -WarningVariable +shown -WarningAction SilentlyContinue).Errors -lt 2; $i++) { Start-Sleep -Milliseconds 100 }
+            $pattern = "^Collector $($feed.Id): connection to ws://127\.0\.0\.1:$port/feed failed: cannot connect to 127\.0\.0\.1:$($port): .+; reconnecting in [\d.]+ s \(attempt \d+\)$"
+            @($shown | Where-Object { $_.Message -match $pattern }).Count | Should -BeGreaterThan 0 -Because "$shown"
+            $null = Wait-Collector -Id $feed.Id -Timeout 2s -WarningVariable waited -WarningAction SilentlyContinue
+            @($waited | Where-Object { $_.Message -match $pattern }).Count | Should -BeGreaterThan 0
+            Remove-Collector -Id $feed.Id -Force -WarningAction Ignore
+        }
+
         It 'refuses to remove a running collector without -Force' {
             { Remove-Collector -Id $c.Id -ErrorAction Stop } | Should -Throw -ErrorId 'CollectorRunning,PipelineOps.Commands.RemoveCollectorCommand'
         }
@@ -137,12 +150,46 @@ Describe 'What a newcomer meets' {
             "$warned" | Should -Match 'not a time'
         }
 
+        It 'quarantines records whose time is not a time with -BadTimePolicy Quarantine, with line number and reason' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"not-a-time`"}`n"
+            $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -BadTimePolicy Quarantine -WarningVariable warned
+            $r.Rows | Should -Be 1
+            $r.BadTimes | Should -Be 1
+            $r.Reason | Should -Match 'quarantined'
+            "$warned" | Should -Match 'quarantined in'
+            $rejected = Get-Content $r.RejectsFile | ConvertFrom-Json
+            $rejected.line | Should -Be 2
+            $rejected.error | Should -Match "'time' is not a time"
+            $rejected.text | Should -Be '{"time":"not-a-time"}'
+            (Test-ParquetFile -LiteralPath $r.Outputs -Deep -WarningVariable checked).BadTimes | Should -Be 0
+            $checked | Should -BeNullOrEmpty
+        }
+
+        It 'has Test-ParquetFile -Deep report rows filed by the file name''s date instead of calling them simply valid' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"not-a-time`"}`n"
+            $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -WarningAction SilentlyContinue
+            $report = $r | Test-ParquetFile -Deep -WarningVariable checked
+            $report.IsValid | Should -BeTrue
+            $report.BadTimes | Should -Be 1
+            "$checked" | Should -Match '1 row\(s\) had a time that was not a time'
+        }
+
         It 'reports a -TypeFilter that matches nothing as Skipped with the reason' {
             $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"type`":`"ticker`",`"time`":`"2025-11-01T10:00:00Z`"}`n"
             $r = Convert-JsonlToParquet -LiteralPath $raw -Destination (Join-Path $root 'ds') -IncludeLatest -TypeFilter l2update
             $r.Status | Should -Be 'Skipped'
             $r.Reason | Should -Be 'all 1 record(s) were left out by -TypeFilter; nothing was written'
             $r.Outputs | Should -BeNullOrEmpty
+        }
+
+        It 'reports the rows an up-to-date sample holds' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"n`":1}`n{`"n`":2}`n"
+            $first = New-DataSample -LiteralPath $raw -Destination (Join-Path $root 'samples')
+            $again = New-DataSample -LiteralPath $raw -Destination (Join-Path $root 'samples')
+            $first.Status | Should -Be 'Sampled'
+            $first.Rows | Should -Be 2
+            $again.Status | Should -Be 'UpToDate'
+            $again.Rows | Should -Be 2
         }
 
         It 'checks the destination before printing any result' {
@@ -200,10 +247,100 @@ Describe 'What a newcomer meets' {
             }
         }
 
+        It 'exports the times of <_> as ISO 8601 UTC through CSV and JSON, and they still filter and sort as times' -ForEach @(
+            'FileActivity', 'ConversionResult', 'ContinuityReport', 'BronzeTarget', 'PublishResult', 'ManifestEntry',
+            'CollectorStatus', 'PipelineJobStatus', 'JobRun', 'SchedulerStatus'
+        ) {
+            $name = $_
+            $bad = Write-TestFile $root 'raw/env0/bad_20251101.jsonl' "{`"time`":`"not-a-time`"}`n"
+            $store = Join-Path $root 'jobs.db'
+            $objects = switch ($name) {
+                'FileActivity' { Test-FileActive -LiteralPath $raw, $torn }
+                'ConversionResult' { Convert-JsonlToParquet -LiteralPath $bad -Destination $ds -IncludeLatest -WarningAction SilentlyContinue }
+                'ContinuityReport' { Test-DataContinuity -LiteralPath $raw }
+                'BronzeTarget' { ConvertTo-BronzePath -LiteralPath $raw -RawRoot $rawRoot @dataset }
+                'PublishResult' { Copy-ToBronze -LiteralPath $raw -RawRoot $rawRoot @dataset -IncludeLatest }
+                'ManifestEntry' { $null = Copy-ToBronze -LiteralPath $raw -RawRoot $rawRoot @dataset -IncludeLatest; Get-ManifestEntry @dataset }
+                'CollectorStatus' { 1..3 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Directory (Join-Path $root 'c') -Stream r }
+                'PipelineJobStatus' { $null = Register-PipelineJob a -Every 5m -ScriptBlock { 1 } -StorePath $store; Get-PipelineJob -StorePath $store }
+                'JobRun' { $null = Register-PipelineJob a -Every 5m -ScriptBlock { 1 } -StorePath $store; Invoke-PipelineJob a -StorePath $store }
+                'SchedulerStatus' { try { Start-PipelineScheduler -Store Memory } finally { Stop-PipelineScheduler -ErrorAction SilentlyContinue } }
+            }
+            $first = @($objects)[0]
+            $first.GetType().Name | Should -Be $name
+            $times = @($first.PSObject.Properties | Where-Object { $_.Value -is [datetime] -or $_.Value -is [datetimeoffset] })
+            $times.Count | Should -BeGreaterThan 0
+            $iso = '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]00:00)$'
+            $row = $first | ConvertTo-Csv | ConvertFrom-Csv
+            $json = $first | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json -DateKind String
+            foreach ($p in $times) {
+                $time = $p.Value
+                $row.($p.Name) | Should -Match $iso -Because "$name.$($p.Name) in CSV"
+                $json.($p.Name) | Should -Match $iso -Because "$name.$($p.Name) in JSON"
+                ([datetimeoffset]$row.($p.Name)).UtcDateTime | Should -Be ([datetimeoffset]$time).UtcDateTime
+                @($first | Where-Object $p.Name -gt $time.AddMinutes(-1)).Count | Should -Be 1 -Because "$name.$($p.Name) filters as a time"
+                @($first | Where-Object $p.Name -gt $time.AddMinutes(1)).Count | Should -Be 0
+                @($first | Where-Object { $_.($p.Name) -lt $time.AddDays(1) }).Count | Should -Be 1
+            }
+        }
+
+        It 'filters and sorts FileActivity by LastWriteTimeUtc as users type it' {
+            $fresh = Write-TestFile $root 'raw/env0/ticker_20251103.jsonl' "{}`n" ([datetime]::UtcNow.AddMinutes(-5))
+            $activity = Test-FileActive -LiteralPath $raw, $fresh
+            ($activity | Where-Object LastWriteTimeUtc -gt (Get-Date).AddHours(-1)).Path | Should -Be $fresh
+            ($activity | Sort-Object LastWriteTimeUtc -Descending).Path | Should -Be @($fresh, $raw)
+            $activity | Sort-Object LastWriteTimeUtc | Export-Csv -LiteralPath (Join-Path $root 'a.csv')
+            (Import-Csv (Join-Path $root 'a.csv')).LastWriteTimeUtc | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$'
+        }
+
         It 'exports several reasons as one joined column' {
             (Test-FileActive -LiteralPath $torn | ConvertTo-Csv | ConvertFrom-Csv).Reasons | Should -Be 'Latest, TornTail'
             (Test-FileActive -LiteralPath $torn | ConvertTo-Json | ConvertFrom-Json).Reasons | Should -Be @('Latest', 'TornTail')
             (Convert-JsonlToParquet -LiteralPath $raw -Destination $ds -IncludeLatest | ConvertTo-Json | ConvertFrom-Json).Status | Should -Be 'Converted'
+        }
+    }
+
+    Describe 'One name for one idea' {
+        It 'takes -Qui as -Quiet, and -QuietP as -QuietPeriod' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{}`n" ([datetime]::UtcNow.AddMinutes(-2))
+            Test-FileActive -LiteralPath $raw -Qui | Should -BeOfType [bool]
+            Test-FileActive -LiteralPath $raw -QuietP 1h -IncludeLatest -Qui | Should -BeTrue # written 2 minutes ago
+            Test-FileActive -LiteralPath $raw -QuietP 1m -IncludeLatest -Qui | Should -BeFalse
+        }
+
+        It 'reads an unquoted 10d (a decimal literal to PowerShell) as ten days, as the help says' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{}`n" # written 8 days ago
+            (Test-FileActive -LiteralPath $raw -QuietPeriod 10d -IncludeLatest).Reasons | Should -Be 'RecentlyModified'
+            (Test-FileActive -LiteralPath $raw -QuietPeriod '10d' -IncludeLatest).Reasons | Should -Be 'RecentlyModified'
+            (Test-FileActive -LiteralPath $raw -QuietPeriod 7d -IncludeLatest).IsActive | Should -BeFalse
+        }
+
+        It 'shows and exports a FileActivity''s path as Path only, while FullName still reads and binds' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n"
+            $activity = Test-FileActive -LiteralPath $raw
+            ($activity | Get-Member -MemberType Properties).Name | Should -Not -Contain 'FullName'
+            ($activity | ConvertTo-Csv | ConvertFrom-Csv).PSObject.Properties.Name | Should -Not -Contain 'FullName'
+            ($activity | ConvertTo-Json | ConvertFrom-Json).PSObject.Properties.Name | Should -Not -Contain 'FullName'
+            $activity.FullName | Should -Be $activity.Path
+            ($activity | Convert-JsonlToParquet -Destination (Join-Path $root 'ds') -IncludeLatest).Status | Should -Be 'Converted'
+        }
+
+        It 'names a collector''s output folder -Destination, and still takes -Directory and .Directory' {
+            $new = 1..2 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Destination (Join-Path $root 'new') -Stream r
+            $old = 1..2 | ForEach-Object { @{ type = 'r'; n = $_ } } | Start-Collector -Directory (Join-Path $root 'old') -Stream r
+            $new.Destination | Should -Be (Join-Path $root 'new')
+            $old.Destination | Should -Be (Join-Path $root 'old')
+            $old.Directory | Should -Be $old.Destination
+            ($new | Get-Member -MemberType Properties).Name | Should -Not -Contain 'Directory'
+            (Get-Collector -Id $new.Id | Move-OrphanSegment -WhatIf -ErrorAction Stop) | Should -BeNullOrEmpty
+            Get-Collector -Id $new.Id, $old.Id | Remove-Collector
+        }
+
+        It 'names the stream on each continuity gap' {
+            $raw = Write-TestFile $root 'raw/ticker_20251101.jsonl' "{`"time`":`"2025-11-01T10:00:00Z`"}`n{`"time`":`"2025-11-01T12:00:00Z`"}`n"
+            $gap = (Test-DataContinuity -LiteralPath $raw -GapThreshold 1h).Gaps | Select-Object -First 1
+            $gap.Stream | Should -Be 'ticker'
+            ($gap | ConvertTo-Csv | ConvertFrom-Csv).From | Should -Be '2025-11-01T10:00:00Z'
         }
     }
 
@@ -277,6 +414,34 @@ Describe 'What a newcomer meets' {
             $syntax | Should -Not -Match '[A-Za-z0-9]\]>'
             $syntax | Should -Not -Match 'Nullable'
             ($syntax -join "`n") | Should -Match '\[-Seed <Int32>\]'
+        }
+
+        It 'opens each cmdlet''s online help with Get-Help -Online, at its page in docs/' {
+            # A stand-in for the browser: .NET opens a URI on Linux through xdg-open found on PATH.
+            if (-not $IsLinux) { Set-ItResult -Skipped -Because 'the browser stand-in is an xdg-open script' }
+            $bin = New-Item -ItemType Directory (Join-Path $root 'bin')
+            $opened = Join-Path $root 'opened.txt'
+            Set-Content (Join-Path $bin 'xdg-open') "#!/bin/sh`nprintf '%s\n' `"`$1`" >> '$opened'`n"
+            chmod +x (Join-Path $bin 'xdg-open')
+            $path = $env:PATH
+            try {
+                $env:PATH = "$bin$([IO.Path]::PathSeparator)$path"
+                foreach ($command in Get-Command -Module PipelineOps -CommandType Cmdlet) {
+                    $uri = "https://github.com/PipelineOps/PipelineOps/blob/main/docs/$($command.Name).md"
+                    $command.HelpUri | Should -Be $uri
+                    $page = Join-Path $PSScriptRoot '..' 'docs' "$($command.Name).md"
+                    $page | Should -Exist
+                    Get-Content -Raw $page | Should -Match ([regex]::Escape((Get-Help $command.Name).Synopsis.Trim()))
+                    Get-Help $command.Name -Online
+                }
+            }
+            finally {
+                $env:PATH = $path
+            }
+
+            $expected = Get-Command -Module PipelineOps -CommandType Cmdlet | ForEach-Object { "https://github.com/PipelineOps/PipelineOps/blob/main/docs/$($_.Name).md" }
+            for ($i = 0; $i -lt 50 -and @(Get-Content $opened -ErrorAction Ignore).Count -lt @($expected).Count; $i++) { Start-Sleep -Milliseconds 100 }
+            Get-Content $opened | Sort-Object | Should -Be ($expected | Sort-Object)
         }
 
         It 'keeps the file name of a long path in a table' {

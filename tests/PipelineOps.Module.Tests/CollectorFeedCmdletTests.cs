@@ -52,6 +52,25 @@ public sealed class CollectorFeedCmdletTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dropped_connection_warns_with_its_cause_the_next_delay_and_the_attempt_and_a_background_collector_shows_it_without_a_stop()
+    {
+        await using var feed = await WebSocketFeed.StartAsync();
+        (feed.DropAfter, feed.Burst, feed.Pause) = (5, 1, TimeSpan.FromMilliseconds(20)); // connected, then dropped
+
+        // Get-Collector while the collector still runs: the warnings surface there, not only at Stop-Collector.
+        var result = _ps.Run("""
+            $c = Start-Collector -Uri $u -Directory $d -Stream feed -FlushInterval 100ms -MaxBackoff 1s
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while ([datetime]::UtcNow -lt $deadline -and $feed.Connections -lt 3) { [System.Threading.Thread]::Sleep(50) }
+            $null = Get-Collector -Id $c.Id
+            Remove-Collector -Id $c.Id -Force -WarningAction SilentlyContinue
+            """, ("u", feed.Uri), ("d", _dir), ("feed", feed));
+
+        Assert.Contains(result.Warnings, w => System.Text.RegularExpressions.Regex.IsMatch(w.Message,
+            $@"^Collector \d+: connection to {System.Text.RegularExpressions.Regex.Escape(feed.Uri.ToString())} lost: .+; reconnecting in [\d.]+ s \(attempt 1\)$"));
+    }
+
+    [Fact]
     public async Task SkipCertificateCheck_connects_with_a_warning()
     {
         using var ca = TestCertificates.CreateCa();

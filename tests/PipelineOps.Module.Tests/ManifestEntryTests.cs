@@ -38,7 +38,7 @@ public sealed class ManifestEntryTests : IDisposable
         Assert.Equal(2, added.Output.Count);
         Assert.Equal(["raw/env0/data.csv", "raw/env1/file.parquet"], read.Output.Select(e => (string)e.Properties["Raw"].Value));
         Assert.Equal(8L, read.Output[0].Properties["Size"].Value);
-        Assert.Equal(new DateTime(2026, 1, 18, 14, 30, 0, DateTimeKind.Utc), read.Output[0].Properties["Mtime"].Value);
+        Assert.Equal(new DateTime(2026, 1, 18, 14, 30, 0, DateTimeKind.Utc), System.Management.Automation.PSObject.AsPSObject(read.Output[0].Properties["Mtime"].Value).BaseObject); // the ETS wrapper with an ISO 8601 ToString
         var first = JsonDocument.Parse(File.ReadLines(ManifestFile).First()).RootElement;
         Assert.Equal("bronze/2026/01/18/143000--data.csv", first.GetProperty("bronze").GetString());
         Assert.Equal(1768746600.0, first.GetProperty("mtime").GetDouble());

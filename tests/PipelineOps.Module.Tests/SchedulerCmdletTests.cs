@@ -40,7 +40,7 @@ public sealed class SchedulerCmdletTests : IDisposable
         Assert.Equal("Normal", job.Properties["State"].Value);
         Assert.Equal("daily 00:05", job.Properties["Schedule"].Value);
         Assert.Equal("Europe/London", job.Properties["TimeZone"].Value);
-        var next = (DateTimeOffset)job.Properties["NextRunTime"].Value;
+        var next = (DateTimeOffset)System.Management.Automation.PSObject.AsPSObject(job.Properties["NextRunTime"].Value).BaseObject;
         Assert.Equal(new TimeSpan(0, 5, 0), next.TimeOfDay);
         Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("Europe/London").GetUtcOffset(next), next.Offset);
     }

@@ -34,8 +34,8 @@ internal static class CollectorRegistry
         }
     }
 
-    /// <summary>Warnings a collector raised since they were last shown (a background collector's surface at the next
-    /// Get-, Stop- or Wait-Collector).</summary>
+    /// <summary>Warnings a collector raised since they were last shown: a background collector's surface at the next
+    /// Get-, Stop- or Remove-Collector, and while Wait-Collector or Start-Collector -Wait runs, as they happen.</summary>
     public static void ShowWarnings(Collector collector, Action<string> write)
     {
         foreach (var warning in collector.TakeWarnings())

@@ -5,7 +5,7 @@ namespace PipelineOps.Commands;
 
 /// <summary>Get-Collector: the collectors started in this process, with their live figures, and the warnings they
 /// raised since they were last shown.</summary>
-[Cmdlet(VerbsCommon.Get, "Collector")]
+[Cmdlet(VerbsCommon.Get, "Collector", HelpUri = HelpLinks.Docs + "Get-Collector.md")]
 [OutputType(typeof(CollectorStatus))]
 public sealed class GetCollectorCommand : PSCmdlet
 {

@@ -5,7 +5,7 @@ namespace PipelineOps.Commands;
 
 /// <summary>Remove-Collector: forgets stopped collectors, as Remove-Job does; a running one is refused unless -Force,
 /// which stops it first (with its final flush).</summary>
-[Cmdlet(VerbsCommon.Remove, "Collector", DefaultParameterSetName = IdSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Remove, "Collector", DefaultParameterSetName = IdSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Remove-Collector.md")]
 [OutputType(typeof(void))]
 public sealed class RemoveCollectorCommand : CollectorTargetCommand
 {

@@ -7,7 +7,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Start-Collector: 24/7 append-only collection into date/hour-rotated files.</summary>
-[Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "Collector", DefaultParameterSetName = DemoSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Start-Collector.md")]
 [OutputType(typeof(CollectorStatus))]
 public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
 {
@@ -56,9 +56,11 @@ public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
     [AllowNull]
     public object? InputObject { get; set; }
 
+    /// <summary>The folder the collector writes into (-Directory before: the output folder is -Destination everywhere).</summary>
     [Parameter]
+    [Alias("Directory")]
     [ValidateNotNullOrEmpty]
-    public string Directory { get; set; } = "data";
+    public string Destination { get; set; } = "data";
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -189,8 +191,8 @@ public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
                 "synthetic market feed (fake BTC-USD/ETH-USD records; give it a folder of its own)."), "SourceRequired", null);
         }
 
-        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Directory);
-        DestinationCheck.RequireFolder(this, nameof(Directory), Directory, directory);
+        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        DestinationCheck.RequireFolder(this, nameof(Destination), Destination, directory);
         if (!ShouldProcess(directory, "Start collecting"))
         {
             return;

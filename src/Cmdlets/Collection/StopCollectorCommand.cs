@@ -5,7 +5,7 @@ namespace PipelineOps.Commands;
 
 /// <summary>Stop-Collector: stops the source, writes and flushes what is buffered, closes the files. Silent unless
 /// -PassThru, as Stop-Job is.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "Collector", DefaultParameterSetName = IdSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Stop, "Collector", DefaultParameterSetName = IdSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Stop-Collector.md")]
 [OutputType(typeof(CollectorStatus))]
 public sealed class StopCollectorCommand : CollectorTargetCommand
 {

@@ -6,7 +6,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Test-DataContinuity: what collected files cover, where the gaps are, and a quality score.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DataContinuity", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsDiagnostic.Test, "DataContinuity", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "Test-DataContinuity.md")]
 [OutputType(typeof(ContinuityReport))]
 public sealed class TestDataContinuityCommand : FileInputCommand
 {

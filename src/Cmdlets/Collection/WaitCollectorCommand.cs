@@ -5,7 +5,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Wait-Collector: waits until collectors have stopped (like Wait-Job).</summary>
-[Cmdlet(VerbsLifecycle.Wait, "Collector", DefaultParameterSetName = IdSet)]
+[Cmdlet(VerbsLifecycle.Wait, "Collector", DefaultParameterSetName = IdSet, HelpUri = HelpLinks.Docs + "Wait-Collector.md")]
 [OutputType(typeof(CollectorStatus))]
 public sealed class WaitCollectorCommand : CollectorTargetCommand, IDisposable
 {
@@ -32,6 +32,7 @@ public sealed class WaitCollectorCommand : CollectorTargetCommand, IDisposable
                 }
 
                 collector.Completion.Wait(TimeSpan.FromMilliseconds(200));
+                CollectorRegistry.ShowWarnings(collector, WriteWarning); // as they happen, not only at the end
             }
 
             CollectorRegistry.ShowWarnings(collector, WriteWarning);

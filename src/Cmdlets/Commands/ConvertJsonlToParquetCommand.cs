@@ -8,7 +8,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Convert-JsonlToParquet: completed JSON-lines files into a date-partitioned Parquet dataset.</summary>
-[Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Convert, "JsonlToParquet", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Convert-JsonlToParquet.md")]
 [OutputType(typeof(ConversionResult))]
 public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 {
@@ -73,6 +73,12 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
     [ValidateRange(0, long.MaxValue)]
     public long MaxBadLines { get; set; } = -1;
 
+    /// <summary>Records whose time is not a time: FileDate files them under the date in the file name (the default),
+    /// Quarantine sends them to the rejects file with their line number and the reason.</summary>
+    [Parameter]
+    [ValidateSet(nameof(Conversion.BadTimePolicy.FileDate), nameof(Conversion.BadTimePolicy.Quarantine))]
+    public string BadTimePolicy { get; set; } = nameof(Conversion.BadTimePolicy.FileDate);
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -114,6 +120,7 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
             CompressionLevel = CompressionLevel,
             RowGroupSize = RowGroupSize,
             BadLinePolicy = Enum.Parse<BadLinePolicy>(BadLinePolicy, ignoreCase: true),
+            BadTimePolicy = Enum.Parse<BadTimePolicy>(BadTimePolicy, ignoreCase: true),
             MaxBadLines = MyInvocation.BoundParameters.ContainsKey(nameof(MaxBadLines)) ? MaxBadLines : null,
             Force = Force,
             Validate = Validate,
@@ -249,8 +256,11 @@ public sealed class ConvertJsonlToParquetCommand : ActivityRulesCommand
 
         if (result.BadTimes > 0)
         {
-            WriteWarning($"{result.Source}: {result.BadTimes} record(s) have a '{TimeField}' that is not a time; they were written " +
-                         (result.BadTimeDate is { } date ? $"under date={date:yyyy-MM-dd}, the date in the file name." : "under no date."));
+            WriteWarning($"{result.Source}: {result.BadTimes} record(s) have a '{TimeField}' that is not a time; " +
+                         (_options!.BadTimePolicy == Conversion.BadTimePolicy.Quarantine
+                             ? $"they were quarantined in {result.RejectsFile}."
+                             : result.BadTimeDate is { } date ? $"they were written under date={date:yyyy-MM-dd}, the date in the file name (-BadTimePolicy Quarantine leaves them out)."
+                             : "they were written under no date (-BadTimePolicy Quarantine leaves them out)."));
         }
 
         foreach (var warning in result.Warnings)

@@ -5,7 +5,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Test-FileActive: is something still writing this file?</summary>
-[Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsDiagnostic.Test, "FileActive", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "Test-FileActive.md")]
 [OutputType(typeof(FileActivity), typeof(bool))]
 public sealed class TestFileActiveCommand : ActivityRulesCommand
 {
@@ -21,8 +21,10 @@ public sealed class TestFileActiveCommand : ActivityRulesCommand
     [DurationTransformation]
     public TimeSpan StabilityWindow { get; set; }
 
-    /// <summary>Emit only $true/$false per file.</summary>
+    /// <summary>Emit only $true/$false per file. -Qui means this switch (an exact alias wins over the prefix of
+    /// -QuietPeriod, which -QuietP still reaches).</summary>
     [Parameter]
+    [Alias("Qui")]
     public SwitchParameter Quiet { get; set; }
 
     protected override void BeginProcessing()

@@ -5,7 +5,7 @@ using PipelineOps.Paths;
 namespace PipelineOps.Commands;
 
 /// <summary>Test-ParquetFile: are these Parquet files whole and consistent with their partitions?</summary>
-[Cmdlet(VerbsDiagnostic.Test, "ParquetFile", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ParquetFile", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "Test-ParquetFile.md")]
 [OutputType(typeof(ParquetFileReport), typeof(bool))]
 public sealed class TestParquetFileCommand : FileInputCommand
 {
@@ -95,6 +95,12 @@ public sealed class TestParquetFileCommand : FileInputCommand
             WriteError(new ErrorRecord(e, e is FileNotFoundException ? "PathNotFound" : "FileUnreadable",
                 e is FileNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError, path));
             return;
+        }
+
+        if (report.BadTimes > 0)
+        {
+            // Sound as a file, but not simply valid as data: these rows are dated by their source's name, not their time.
+            WriteWarning($"{path}: {report.BadTimes} row(s) had a time that was not a time when converted and are filed by the date in their source's name (Convert-JsonlToParquet -BadTimePolicy Quarantine leaves such records out).");
         }
 
         WriteObject(Quiet ? report.IsValid : report);

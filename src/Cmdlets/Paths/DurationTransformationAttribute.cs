@@ -19,7 +19,10 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
                 return TimeSpan.Zero;
             case TimeSpan span:
                 return span;
-            case int or long or double or float or decimal or short or byte:
+            case decimal days:
+                // Unquoted 10d is a decimal literal in PowerShell (the d suffix), not the text "10d": it means days.
+                return TimeSpan.FromDays((double)days);
+            case int or long or double or float or short or byte:
                 return TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
             case string text when Duration.TryParse(text, out var parsed):
                 return parsed;

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Disable-PipelineJob: pauses jobs; they keep their schedule and history but do not fire.</summary>
-[Cmdlet(VerbsLifecycle.Disable, "PipelineJob", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Disable, "PipelineJob", SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Disable-PipelineJob.md")]
 [OutputType(typeof(PipelineJobStatus))]
 public sealed class DisablePipelineJobCommand : PipelineJobNameCommand
 {

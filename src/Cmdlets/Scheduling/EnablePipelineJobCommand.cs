@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Enable-PipelineJob: resumes paused jobs. Firings missed while paused run once, as after downtime.</summary>
-[Cmdlet(VerbsLifecycle.Enable, "PipelineJob", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Enable, "PipelineJob", SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Enable-PipelineJob.md")]
 [OutputType(typeof(PipelineJobStatus))]
 public sealed class EnablePipelineJobCommand : PipelineJobNameCommand
 {

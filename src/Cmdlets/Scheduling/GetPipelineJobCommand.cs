@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Get-PipelineJob: the registered jobs, with their state and next and previous run times.</summary>
-[Cmdlet(VerbsCommon.Get, "PipelineJob")]
+[Cmdlet(VerbsCommon.Get, "PipelineJob", HelpUri = HelpLinks.Docs + "Get-PipelineJob.md")]
 [OutputType(typeof(PipelineJobStatus))]
 public sealed class GetPipelineJobCommand : SchedulerStoreCommand
 {

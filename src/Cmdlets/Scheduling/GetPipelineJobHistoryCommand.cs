@@ -4,7 +4,7 @@ namespace PipelineOps.Scheduling;
 
 /// <summary>Get-PipelineJobHistory: one record per run (Succeeded, Failed, Skipped, Interrupted, or Running now),
 /// oldest first. The scheduler keeps runs for the store's retention (30 days).</summary>
-[Cmdlet(VerbsCommon.Get, "PipelineJobHistory")]
+[Cmdlet(VerbsCommon.Get, "PipelineJobHistory", HelpUri = HelpLinks.Docs + "Get-PipelineJobHistory.md")]
 [OutputType(typeof(JobRun))]
 public sealed class GetPipelineJobHistoryCommand : SchedulerStoreCommand
 {

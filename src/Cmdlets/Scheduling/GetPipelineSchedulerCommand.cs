@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Get-PipelineScheduler: the schedulers open in this process: node, store, running jobs, uptime.</summary>
-[Cmdlet(VerbsCommon.Get, "PipelineScheduler")]
+[Cmdlet(VerbsCommon.Get, "PipelineScheduler", HelpUri = HelpLinks.Docs + "Get-PipelineScheduler.md")]
 [OutputType(typeof(SchedulerStatus))]
 public sealed class GetPipelineSchedulerCommand : PSCmdlet
 {

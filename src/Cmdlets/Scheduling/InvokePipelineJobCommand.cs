@@ -4,7 +4,7 @@ namespace PipelineOps.Scheduling;
 
 /// <summary>Invoke-PipelineJob: runs registered jobs now, in the foreground, and returns each run's record (also kept
 /// in the history, as a Manual run). Ctrl+C interrupts the run.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PipelineJob", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "PipelineJob", SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Invoke-PipelineJob.md")]
 [OutputType(typeof(JobRun))]
 public sealed class InvokePipelineJobCommand : PipelineJobNameCommand
 {

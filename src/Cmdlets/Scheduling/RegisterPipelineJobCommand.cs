@@ -7,7 +7,7 @@ namespace PipelineOps.Scheduling;
 
 /// <summary>Register-PipelineJob: schedules a conversion, a sampler pass or a script (or the nightly preset: both).
 /// Everything is checked now (trigger, zone, the action's parameters) so a typo fails here, not at 00:05.</summary>
-[Cmdlet(VerbsLifecycle.Register, "PipelineJob", DefaultParameterSetName = ScriptSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Register, "PipelineJob", DefaultParameterSetName = ScriptSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Register-PipelineJob.md")]
 [OutputType(typeof(PipelineJobStatus))]
 public sealed class RegisterPipelineJobCommand : SchedulerStoreCommand
 {

@@ -5,7 +5,7 @@ namespace PipelineOps.Scheduling;
 /// <summary>Start-PipelineScheduler: fires the store's jobs from this process. Returns at once with the scheduler,
 /// or with -Wait runs until Ctrl+C, SIGTERM (pipelineops) or Stop-PipelineScheduler: the service form. On the way
 /// out, running jobs are interrupted and recorded as Interrupted.</summary>
-[Cmdlet(VerbsLifecycle.Start, "PipelineScheduler", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "PipelineScheduler", SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Start-PipelineScheduler.md")]
 [OutputType(typeof(SchedulerStatus))]
 public sealed class StartPipelineSchedulerCommand : SchedulerStoreCommand
 {

@@ -4,7 +4,7 @@ namespace PipelineOps.Scheduling;
 
 /// <summary>Stop-PipelineScheduler: stops the schedulers started in this process (or the one over -Store/-StorePath):
 /// running jobs are interrupted, recorded as Interrupted, and waited for.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "PipelineScheduler", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Stop, "PipelineScheduler", SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Stop-PipelineScheduler.md")]
 [OutputType(typeof(SchedulerStatus))]
 public sealed class StopPipelineSchedulerCommand : SchedulerStoreCommand
 {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Unregister-PipelineJob: removes jobs and their history. A run in progress finishes.</summary>
-[Cmdlet(VerbsLifecycle.Unregister, "PipelineJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Unregister, "PipelineJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Docs + "Unregister-PipelineJob.md")]
 [OutputType(typeof(PipelineJobStatus))]
 public sealed class UnregisterPipelineJobCommand : PipelineJobNameCommand
 {

@@ -4,14 +4,14 @@ using PipelineOps.Segments;
 namespace PipelineOps.Commands;
 
 /// <summary>Move-OrphanSegment: closes into ready/ what a killed collector left in active/; unusable files go to quarantine/.</summary>
-[Cmdlet(VerbsCommon.Move, "OrphanSegment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Move, "OrphanSegment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Move-OrphanSegment.md")]
 [Alias("Move-OrphanSegments")]
 [OutputType(typeof(SegmentResult))]
 public sealed class MoveOrphanSegmentCommand : PSCmdlet
 {
     /// <summary>The collector's directory (the one holding active/ and ready/).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Directory")]
+    [Alias("Destination", "Directory")] // a collector's Destination (Directory before) binds here
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "data";
 

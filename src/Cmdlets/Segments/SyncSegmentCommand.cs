@@ -5,7 +5,7 @@ using PipelineOps.Segments;
 namespace PipelineOps.Commands;
 
 /// <summary>Sync-Segment: copies a tree's completed files to a destination, verified, never overwriting.</summary>
-[Cmdlet(VerbsData.Sync, "Segment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Sync, "Segment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Sync-Segment.md")]
 [OutputType(typeof(SyncResult))]
 public sealed class SyncSegmentCommand : PSCmdlet, IDisposable
 {

@@ -4,7 +4,7 @@ using PipelineOps.Staging;
 namespace PipelineOps.Commands;
 
 /// <summary>Add-ManifestEntry: records processed files (raw to bronze) in a dataset's manifest.</summary>
-[Cmdlet(VerbsCommon.Add, "ManifestEntry", DefaultParameterSetName = ManifestSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Add, "ManifestEntry", DefaultParameterSetName = ManifestSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Add-ManifestEntry.md")]
 [OutputType(typeof(ManifestEntry))]
 public sealed class AddManifestEntryCommand : ManifestPathCommand
 {

@@ -5,7 +5,7 @@ using PipelineOps.Staging;
 namespace PipelineOps.Commands;
 
 /// <summary>ConvertTo-BronzePath: where raw files would go in bronze, without copying anything.</summary>
-[Cmdlet(VerbsData.ConvertTo, "BronzePath", DefaultParameterSetName = LiteralPathSet)]
+[Cmdlet(VerbsData.ConvertTo, "BronzePath", DefaultParameterSetName = LiteralPathSet, HelpUri = HelpLinks.Docs + "ConvertTo-BronzePath.md")]
 [OutputType(typeof(BronzeTarget))]
 public sealed class ConvertToBronzePathCommand : FileInputCommand
 {

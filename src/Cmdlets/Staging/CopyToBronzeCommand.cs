@@ -6,7 +6,7 @@ using PipelineOps.Staging;
 namespace PipelineOps.Commands;
 
 /// <summary>Copy-ToBronze: publishes completed raw files into a dataset's bronze layer and records them in its manifest.</summary>
-[Cmdlet(VerbsCommon.Copy, "ToBronze", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Copy, "ToBronze", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Copy-ToBronze.md")]
 [OutputType(typeof(PublishResult))]
 public sealed class CopyToBronzeCommand : ActivityRulesCommand
 {

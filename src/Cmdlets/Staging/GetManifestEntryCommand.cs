@@ -4,7 +4,7 @@ using PipelineOps.Staging;
 namespace PipelineOps.Commands;
 
 /// <summary>Get-ManifestEntry: reads a dataset's manifest of processed files.</summary>
-[Cmdlet(VerbsCommon.Get, "ManifestEntry", DefaultParameterSetName = ManifestSet)]
+[Cmdlet(VerbsCommon.Get, "ManifestEntry", DefaultParameterSetName = ManifestSet, HelpUri = HelpLinks.Docs + "Get-ManifestEntry.md")]
 [OutputType(typeof(ManifestEntry))]
 public sealed class GetManifestEntryCommand : ManifestPathCommand
 {

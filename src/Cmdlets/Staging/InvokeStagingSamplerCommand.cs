@@ -5,7 +5,7 @@ using PipelineOps.Staging.Sampling;
 namespace PipelineOps.Commands;
 
 /// <summary>Invoke-StagingSampler: one sampler pass over a dataset's manifest (what the scheduler's sampler job runs).</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "StagingSampler", DefaultParameterSetName = DatasetSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "StagingSampler", DefaultParameterSetName = DatasetSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "Invoke-StagingSampler.md")]
 [OutputType(typeof(SampleResult))]
 public sealed class InvokeStagingSamplerCommand : ManifestPathCommand, IDisposable
 {

@@ -7,7 +7,7 @@ using PipelineOps.Staging.Sampling;
 namespace PipelineOps.Commands;
 
 /// <summary>New-DataSample: small same-format samples of files, from paths or from manifest entries.</summary>
-[Cmdlet(VerbsCommon.New, "DataSample", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "DataSample", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Docs + "New-DataSample.md")]
 [OutputType(typeof(SampleResult))]
 public sealed class NewDataSampleCommand : FileInputCommand
 {

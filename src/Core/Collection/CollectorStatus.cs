@@ -18,7 +18,8 @@ public sealed class CollectorStatus
 
     public string Source => _collector.Source;
 
-    public string Directory => _collector.Directory;
+    /// <summary>The folder it writes into, as Start-Collector -Destination named it (Directory is a hidden alias).</summary>
+    public string Destination => _collector.Directory;
 
     /// <inheritdoc cref="CollectorStats.Received"/>
     public long Received => _collector.Stats.Received;

@@ -13,6 +13,17 @@ public enum BadLinePolicy
     Fail,
 }
 
+/// <summary>What to do with a record whose time field holds something that is not a time ("not-a-time", true).</summary>
+public enum BadTimePolicy
+{
+    /// <summary>Write it under the date in the file name (or date=__HIVE_DEFAULT_PARTITION__ without one), count it
+    /// (BadTimes) and mark the Parquet file, so Test-ParquetFile reports it.</summary>
+    FileDate,
+
+    /// <summary>Leave it out: it goes to the rejects file with its line number and the reason, and is counted (BadTimes).</summary>
+    Quarantine,
+}
+
 /// <summary>Parquet page compression.</summary>
 public enum ParquetCompression
 {
@@ -69,6 +80,8 @@ public sealed record ConversionOptions
     internal int RowGroupBytes { get; init; } = 64 * 1024 * 1024;
 
     public BadLinePolicy BadLinePolicy { get; init; } = BadLinePolicy.Quarantine;
+
+    public BadTimePolicy BadTimePolicy { get; init; } = BadTimePolicy.FileDate;
 
     /// <summary>A file with more bad lines than this fails (its outputs are not written). Null: no limit.</summary>
     public long? MaxBadLines { get; init; }

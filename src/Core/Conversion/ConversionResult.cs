@@ -44,11 +44,16 @@ public sealed record ConversionResult(
     public long Filtered { get; init; }
 
     /// <summary>Records whose time field held something that is not a time ("not-a-time", a number): they were
-    /// written, dated by the file name's date (<see cref="BadTimeDate"/>) or, without one, to date=__HIVE_DEFAULT_PARTITION__.</summary>
+    /// written, dated by the file name's date (<see cref="BadTimeDate"/>) or, without one, to date=__HIVE_DEFAULT_PARTITION__;
+    /// or, with -BadTimePolicy Quarantine, left out and written to the rejects file.</summary>
     public long BadTimes { get; init; }
 
-    /// <summary>The date records with an unreadable time were filed under, when the file name carries one.</summary>
+    /// <summary>The date records with an unreadable time were filed under, when the file name carries one
+    /// (-BadTimePolicy FileDate).</summary>
     public DateTime? BadTimeDate { get; init; }
+
+    /// <summary>What was done with records whose time is not a time: filed by the file name's date, or quarantined.</summary>
+    internal BadTimePolicy BadTimePolicy { get; init; }
 
     /// <summary>True when a present time field could not be read as a time (missing or null times are not counted).</summary>
     internal static bool IsUnreadableTime(in FieldValue value) =>
@@ -66,7 +71,8 @@ public sealed record ConversionResult(
 
         if (result.BadTimes > 0)
         {
-            var where = result.BadTimeDate is { } date ? $"filed under the file name's date {date:yyyy-MM-dd}" : "filed under no date";
+            var where = result.BadTimePolicy == BadTimePolicy.Quarantine ? $"quarantined in {result.RejectsFile}"
+                : result.BadTimeDate is { } date ? $"filed under the file name's date {date:yyyy-MM-dd}" : "filed under no date";
             notes.Add($"{result.BadTimes} record(s) with an unreadable '{timeField}' {where}");
         }
 

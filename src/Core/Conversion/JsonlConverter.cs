@@ -174,7 +174,7 @@ public sealed partial class JsonlConverter
                 : ranges.Count == 1 ? source.Open() : source.OpenRange(start, end);
             var timeIndex = -1; // looked up until the time field first appears; a field's index never changes after
             ForEachRecord(stream, source, parser, cancellationToken, onBad: null,
-                onRecord: (line, _) =>
+                onRecord: (line, _, _) =>
                 {
                     if (parser.Names.Count > MaxColumns)
                     {
@@ -307,7 +307,7 @@ public sealed partial class JsonlConverter
                             $"more than {_options.MaxBadLines} bad lines (the last at line {number}: {error})", badLines, null);
                     }
                 },
-                onRecord: [MethodImpl(MethodImplOptions.AggressiveOptimization)] (line, number) =>
+                onRecord: [MethodImpl(MethodImplOptions.AggressiveOptimization)] (line, number, offset) =>
                 {
                     var values = parser.Values;
                     if (guessed && (parser.UnknownFields > 0 || HasAny(values, datasetOnlyFields)
@@ -322,9 +322,15 @@ public sealed partial class JsonlConverter
                         throw new InvalidDataException("no fields to write: the source has no field besides its partition fields");
                     }
 
-                    if (timeIndex >= 0 && ConversionResult.IsUnreadableTime(values[timeIndex]))
+                    var badTime = timeIndex >= 0 && ConversionResult.IsUnreadableTime(values[timeIndex]);
+                    if (badTime)
                     {
-                        badTimes++; // dated by the file name instead: counted and reported on the result
+                        badTimes++; // counted and reported on the result
+                        if (_options.BadTimePolicy == BadTimePolicy.Quarantine)
+                        {
+                            quarantine.Add(number, offset, line.Length, line, $"'{_options.TimeField}' is not a time (-BadTimePolicy Quarantine)");
+                            return;
+                        }
                     }
 
                     var folder = PartitionFolder(line, values, timeIndex, partitionFields, fallbackDate, ref lastDay);
@@ -341,6 +347,11 @@ public sealed partial class JsonlConverter
                     }
 
                     writer.Append(line, values, fieldOfColumn);
+                    if (badTime)
+                    {
+                        writer.BadTimes++; // dated by the file name: the file says so in its footer
+                    }
+
                     rows++;
                     buffered++;
                     bufferedBytes += line.Length + cellBytes;
@@ -395,7 +406,8 @@ public sealed partial class JsonlConverter
             return ConversionResult.Settled(new ConversionResult(source.Path, outputs, rows, badLines, torn, source.Length,
                 writers.Values.Sum(w => w.Length), _clock.GetElapsedTime(started), ConversionStatus.Converted, reason)
             {
-                RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes, BadTimeDate = fallbackDate, Warnings = ShadowedFields(columns),
+                RejectsFile = rejects, Filtered = filtered, BadTimes = badTimes,
+                BadTimeDate = _options.BadTimePolicy == BadTimePolicy.FileDate ? fallbackDate : null, BadTimePolicy = _options.BadTimePolicy, Warnings = ShadowedFields(columns),
                 SchemaChanges = target.SchemaChanges.Distinct().ToArray(),
             }, _options.TimeField);
         }
@@ -483,7 +495,7 @@ public sealed partial class JsonlConverter
 
     private delegate void BadLineHandler(long number, long offset, long length, ReadOnlySpan<byte> bytes, string error);
 
-    private delegate void RecordHandler(ReadOnlySpan<byte> line, long number);
+    private delegate void RecordHandler(ReadOnlySpan<byte> line, long number, long offset);
 
     /// <summary>Streams complete lines. Torn: the content ends in an incomplete line (left out).
     /// Filtered: records left out by the type filter.</summary>
@@ -505,7 +517,7 @@ public sealed partial class JsonlConverter
                     if (!line.TooLong && !JsonLineRules.IsBlank(line.Bytes) && parser.TryParse(line.Bytes)
                         && !(_options.TypeFilter.Count > 0 && !TypeMatches(parser, parser.IndexOf(_options.TypeField))))
                     {
-                        onRecord(line.Bytes, line.Number);
+                        onRecord(line.Bytes, line.Number, line.Offset);
                         records++;
                     }
                     else if (line.Number == 1 && LoneCarriageReturn(line.Bytes) is var cr && cr)
@@ -553,7 +565,7 @@ public sealed partial class JsonlConverter
 
                 try
                 {
-                    onRecord(line.Bytes, line.Number);
+                    onRecord(line.Bytes, line.Number, line.Offset);
                     records++;
                 }
                 catch (InvalidDataException e)

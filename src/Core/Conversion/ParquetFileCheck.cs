@@ -26,6 +26,10 @@ public sealed record ParquetFileReport(string Path, bool IsValid, long Rows, int
     /// files written before a widening. Empty when it agrees, or is not in a dataset with a schema.</summary>
     public IReadOnlyList<string> SchemaDifferences { get; init => field = JoinedList<string>.Of(value); } = JoinedList<string>.Of(null);
 
+    /// <summary>Rows whose time field was not a time when they were converted, filed by the date in the source's name
+    /// (-BadTimePolicy FileDate), as the file's footer records them: the file is sound, but these rows' dates are guesses.</summary>
+    public long BadTimes { get; init; }
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     public override string ToString() => Path;
@@ -125,9 +129,10 @@ public static partial class ParquetFileCheck
             var columns = reader.Schema.Fields.Select(f => f.Name).ToArray();
             var rows = reader.RowGroups.Sum(g => g.RowCount);
             var differences = SchemaDifferencesOf(path, reader);
+            var badTimes = BadTimesOf(reader);
             if (!deep)
             {
-                return new ParquetFileReport(path, true, rows, reader.RowGroupCount, columns, length, null) { SchemaDifferences = differences };
+                return new ParquetFileReport(path, true, rows, reader.RowGroupCount, columns, length, null) { SchemaDifferences = differences, BadTimes = badTimes };
             }
 
             try
@@ -147,7 +152,7 @@ public static partial class ParquetFileCheck
             var (problem, status) = DeepCheck(path, stream, footer, reader, timeField, cancellationToken);
             return new ParquetFileReport(path, problem is null, rows, reader.RowGroupCount, columns, length, problem)
             {
-                Status = status, SchemaDifferences = differences,
+                Status = status, SchemaDifferences = differences, BadTimes = badTimes,
             };
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -220,6 +225,10 @@ public static partial class ParquetFileCheck
 
         return (null, ParquetFileStatus.Valid);
     }
+
+    private static long BadTimesOf(ParquetReader reader) =>
+        reader.CustomMetadata.TryGetValue(PartitionWriter.BadTimesKey, out var text)
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
 
     /// <summary>Why a column does not decode: a feature this reader lacks (named), or damage.</summary>
     private static (string, ParquetFileStatus) Undecodable(Stream stream, ParquetFooter footer, int group, int column, string name, Exception e)

@@ -65,6 +65,12 @@ internal sealed class PartitionWriter : IDisposable
 
     public long Length { get; private set; }
 
+    /// <summary>Rows written whose time field was not a time (dated by the file name); recorded in the footer under
+    /// <see cref="BadTimesKey"/> so a check of the file alone can tell.</summary>
+    public long BadTimes { get; set; }
+
+    public const string BadTimesKey = "pipelineops.bad_times";
+
     /// <summary>Adds a record. <paramref name="fieldOfColumn"/> maps each column to its slot in
     /// <paramref name="values"/>; columns the record lacks get nulls.</summary>
     /// <exception cref="InvalidDataException">A value does not fit its column; nothing was added.</exception>
@@ -138,6 +144,11 @@ internal sealed class PartitionWriter : IDisposable
     {
         FlushRowGroup();
         _lane.Drain();
+        if (BadTimes > 0)
+        {
+            _writer!.CustomMetadata = new Dictionary<string, string> { [BadTimesKey] = BadTimes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
+
         _writer!.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _writer = null;
         _file!.Flush(flushToDisk: true);

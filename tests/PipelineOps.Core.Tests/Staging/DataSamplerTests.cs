@@ -354,6 +354,24 @@ public sealed class DataSamplerTests : IDisposable
         Assert.Equal(SampleStatus.Sampled, forced.Status);
     }
 
+    [Fact]
+    public void An_up_to_date_sample_reports_the_rows_it_holds_and_one_without_a_matching_count_is_sampled_again()
+    {
+        var source = _temp.File("two.jsonl", "{}\n{}\n", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var first = Sample(source);
+        var second = Sample(source);
+        File.Delete(SampleCount.PathFor(first.Sample!)); // as a sample written before counts were kept
+        var third = Sample(source);
+        File.WriteAllText(SampleCount.PathFor(first.Sample!), "7 1\n"); // a count for another size is not trusted
+        var fourth = Sample(source);
+
+        Assert.Equal((SampleStatus.Sampled, 2L), (first.Status, first.Rows));
+        Assert.Equal((SampleStatus.UpToDate, 2L, first.Bytes), (second.Status, second.Rows, second.Bytes));
+        Assert.Equal((SampleStatus.Sampled, 2L), (third.Status, third.Rows));
+        Assert.Equal((SampleStatus.Sampled, 2L), (fourth.Status, fourth.Rows));
+        Assert.Equal((SampleStatus.UpToDate, 2L), (Sample(source).Status, Sample(source).Rows));
+    }
+
     [Theory]
     [InlineData("big.csv", "id,v\n")]
     [InlineData("big.jsonl", "")]

@@ -12,5 +12,8 @@ public sealed class Backoff(TimeSpan initial, TimeSpan cap)
         return TimeSpan.FromMilliseconds(step * (0.5 + Random.Shared.NextDouble() / 2));
     }
 
+    /// <summary>Delays handed out since the last <see cref="Reset"/>: the number of the attempt the last one waits for.</summary>
+    public int Attempts => _attempt;
+
     public void Reset() => _attempt = 0;
 }

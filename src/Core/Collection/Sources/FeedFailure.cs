@@ -88,5 +88,5 @@ public sealed class FeedFailure(string message, TimeSpan? retryAfter = null, Exc
         return e;
     }
 
-    private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
+    internal static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
 }

@@ -52,9 +52,12 @@ public sealed class WebSocketSource : IRecordSource
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan? retryAfter = null;
+            string cause;
+            var connected = false;
             try
             {
                 using var socket = await ConnectAsync(cancellationToken);
+                connected = true;
                 if (connectedBefore)
                 {
                     context.Reconnected(); // only a connection that was made counts, not each failed attempt
@@ -62,6 +65,7 @@ public sealed class WebSocketSource : IRecordSource
 
                 connectedBefore = true;
                 await ReceiveAsync(socket, context, backoff, cancellationToken);
+                continue; // ReceiveAsync returns only when cancelled
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -70,11 +74,11 @@ public sealed class WebSocketSource : IRecordSource
             catch (FeedFailure e)
             {
                 retryAfter = e.RetryAfter;
-                context.Error($"{_options.Uri}: {e.Message}; reconnecting");
+                cause = e.Message;
             }
             catch (Exception e) when (e is WebSocketException or IOException)
             {
-                context.Error($"{_options.Uri}: {FeedFailure.Lost(e).Message}; reconnecting");
+                cause = FeedFailure.Lost(e).Message;
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -87,6 +91,10 @@ public sealed class WebSocketSource : IRecordSource
             {
                 delay = asked < _options.MaxBackoff ? asked : _options.MaxBackoff;
             }
+
+            // The cause, and when the next attempt comes: a user watching the warnings knows what to fix and how long to wait.
+            context.Error($"connection to {_options.Uri} {(connected ? "lost" : "failed")}: {cause}; " +
+                          $"reconnecting in {FeedFailure.Seconds(delay)} (attempt {backoff.Attempts})");
 
             try
             {

@@ -6,7 +6,8 @@ namespace PipelineOps.Staging.Sampling;
 /// <summary>
 /// Writes a small sample of a file in the file's own format into a sample folder. The sample is written under a
 /// temporary name and renamed into place, and it carries the source's mtime: a sample whose mtime equals its
-/// source's is up to date, which is how repeated passes skip unchanged sources without keeping a list of them.
+/// source's is up to date, which is how repeated passes skip unchanged sources without keeping a list of them (its row
+/// count is kept beside it, <see cref="SampleCount"/>).
 /// A source that cannot be sampled (corrupt, truncated, hostile) gives a Failed result, never an exception.
 /// </summary>
 public static class DataSampler
@@ -52,9 +53,10 @@ public static class DataSampler
         var mtime = opened.Info.LastWriteTimeUtc;
         var samplePath = Path.Combine(sampleFolder, SampleNames.For(name, format));
         var metadataPath = Path.Combine(sampleFolder, SampleNames.MetadataFor(name, format));
-        if (!options.Force && (Current(samplePath, mtime) ?? Current(metadataPath, mtime)) is { } current)
+        if (!options.Force && (Current(samplePath, mtime) ?? Current(metadataPath, mtime)) is { } current
+            && SampleCount.Read(current) is { } rows)
         {
-            return new SampleResult(path, current.FullName, format.Name, 0, current.Length, SampleStatus.UpToDate, null);
+            return new SampleResult(path, current.FullName, format.Name, rows, current.Length, SampleStatus.UpToDate, null);
         }
 
         string? temp = null;
@@ -72,8 +74,10 @@ public static class DataSampler
             var final = written.MetadataOnly ? metadataPath : samplePath;
             File.SetLastWriteTimeUtc(temp, mtime);
             Durable.Publish(temp, final, options.FlushEach);
+            var bytes = new FileInfo(final).Length;
+            SampleCount.Write(final, written.Rows, bytes, options.FlushEach); // after the sample: a crash between them only means sampling again
             var status = format.Layout == Layout.Unknown || written.Unsupported ? SampleStatus.Unsupported : SampleStatus.Sampled;
-            return new SampleResult(path, final, format.Name, written.Rows, new FileInfo(final).Length, status, written.Note);
+            return new SampleResult(path, final, format.Name, written.Rows, bytes, status, written.Note);
         }
         catch (OperationCanceledException)
         {
