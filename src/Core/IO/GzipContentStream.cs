@@ -22,9 +22,6 @@ public sealed class GzipContentStream : Stream
         _gzip = new GZipStream(_tap, CompressionMode.Decompress);
     }
 
-    /// <summary>Compressed bytes handed to the decompressor so far: where in the file a damage was met.</summary>
-    public long CompressedPosition => _tap.Handed;
-
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
