@@ -22,6 +22,11 @@ internal static class ConvertBench
         var repeat = Math.Max(1, options.Int("repeat", 3));
         var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-convert"));
         Directory.CreateDirectory(work);
+        if (options.String("gzip", "") is { Length: > 0 })
+        {
+            RunGzip(megabytes, codec, repeat, work);
+            return;
+        }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"convert: Coinbase-style JSONL, codec {codec}, {Environment.ProcessorCount} cores, median of {repeat} runs a side (taken in turns)"));
@@ -113,6 +118,48 @@ internal static class ConvertBench
         return Measure.WholeProcess(host, null, "-Command", command);
     }
 
+    /// <summary>--gzip: the same JSONL gzip-compressed. Converted by the engine and by DuckDB, and decompressed alone
+    /// through GZipStream and through GzipContentStream (which also notices data after the last member), so the
+    /// check's cost is seen on its own.</summary>
+    private static void RunGzip(int megabytes, string codec, int repeat, string work)
+    {
+        var plain = Generate(work, megabytes, out var rows);
+        var source = plain + ".gz";
+        if (!File.Exists(source))
+        {
+            using var input = File.OpenRead(plain);
+            using var output = new System.IO.Compression.GZipStream(File.Create(source), System.IO.Compression.CompressionLevel.Fastest);
+            input.CopyTo(output);
+        }
+
+        WarmPageCache(source);
+        var mb = new FileInfo(plain).Length / 1048576.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"convert --gzip: {new FileInfo(source).Length / 1048576.0:0} MB .gz of {mb:0} MB JSONL, codec {codec}, median of {repeat} runs a side (MB/s of decompressed JSONL)"));
+        Console.WriteLine("  input      side                  seconds     MB/s     rows/s   peak MB   ratio (yardstick time / ours)");
+        var sides = new (string Label, int Against, Func<(double Seconds, double PeakMb)> Run)[]
+        {
+            ("PipelineOps engine", -1, () => RunChild("engine", source, Path.Combine(work, "out-engine-gz"), codec)),
+            ("DuckDB (all threads)", 0, () => RunChild("duckdb", source, Path.Combine(work, "out-duckdb-gz.parquet"), codec)),
+            ("GzipContentStream", -1, () => RunChild("gunzip-checked", source, "-", codec)),
+            ("GZipStream alone", 2, () => RunChild("gunzip", source, "-", codec)),
+        };
+        var runs = sides.Select(_ => new List<(double Seconds, double PeakMb)>()).ToArray();
+        for (var round = 0; round < repeat; round++)
+        {
+            for (var i = 0; i < sides.Length; i++)
+            {
+                runs[i].Add(sides[i].Run());
+            }
+        }
+
+        var medians = runs.Select(r => (Seconds: Median(r.Select(x => x.Seconds)), PeakMb: r.Max(x => x.PeakMb))).ToArray();
+        for (var i = 0; i < sides.Length; i++)
+        {
+            Print(mb, sides[i].Label, medians[i], rows, sides[i].Against >= 0 ? medians[i].Seconds / medians[sides[i].Against].Seconds : null);
+        }
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -175,6 +222,23 @@ internal static class ConvertBench
     public static int Child(string[] args)
     {
         var (side, source, destination, codec) = (args[0], args[1], args[2], args[3]);
+        if (side.StartsWith("gunzip", StringComparison.Ordinal))
+        {
+            var clock = Stopwatch.StartNew();
+            using (var content = side == "gunzip"
+                       ? new System.IO.Compression.GZipStream(File.OpenRead(source), System.IO.Compression.CompressionMode.Decompress)
+                       : (Stream)new PipelineOps.IO.GzipContentStream(() => File.OpenRead(source)))
+            {
+                var buffer = new byte[1 << 20];
+                while (content.Read(buffer) > 0)
+                {
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.000} {PeakMb():0}"));
+            return 0;
+        }
+
         if (Directory.Exists(destination))
         {
             Directory.Delete(destination, recursive: true);

@@ -39,6 +39,8 @@ internal static class Program
                                       on the same tree. Options: --files 100000 --repeat 5 --dir <tree folder>
                       convert         Convert-JsonlToParquet's engine against DuckDB's COPY (read_json) TO parquet on the
                                       same market-data JSONL. Options: --mb 256 --codec zstd --dir <work folder>
+                                      --gzip 1: the same JSONL as .gz, and its decompression alone with and without
+                                      the trailing-data check.
                       collect         The collector's sustained write rate from its demo source (Flush, Fsync) against
                                       a FileStream append loop, and its memory when the source outruns the writer;
                                       then from a WebSocket feed on loopback with and without permessage-deflate

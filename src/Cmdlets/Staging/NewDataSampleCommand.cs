@@ -70,8 +70,10 @@ public sealed class NewDataSampleCommand : FileInputCommand
 
         foreach (var input in ResolveInputs())
         {
-            // A file named by the user is followed if it is a link; one met while walking a folder only with -FollowSymlink.
-            var options = input.Listing is null || FollowSymlink ? _options! : _options! with { FollowLinks = false };
+            // A file named by the user is followed if it is a link; one met while walking a folder only with -FollowSymlink,
+            // which also takes files with other names (hard links), since those may lie outside the folder.
+            var options = input.Listing is not { } walked || FollowSymlink ? _options!
+                : _options! with { FollowLinks = false, Within = RealPath.Canonical(walked.Directory) };
             var files = input.Listing is { } listing ? listing.Files.Select(f => f.FullPath) : [input.File!];
             foreach (var file in files)
             {

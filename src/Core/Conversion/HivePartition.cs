@@ -12,6 +12,11 @@ public static class HivePartition
     public static string Date(DateTime? utc) =>
         utc is { } t ? t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : NullValue;
 
+    /// <summary>The column that keeps a -PartitionBy field's exact value in every file of the partition (type becomes
+    /// _partition_type). Hive readers take the partition column from the folder name, which is escaped or shortened
+    /// for long or unusual values; this column is not a folder key, so it reads back as the record had it.</summary>
+    public static string ValueColumn(string field) => "_partition_" + field;
+
     /// <summary>The most UTF-8 bytes an escaped value keeps in a folder name (file systems allow 255 per name).</summary>
     public const int MaxValueBytes = 128;
 

@@ -256,9 +256,12 @@ public sealed partial class JsonlConverter
         }
 
         var guessed = !schema.Complete;
-        var (written, datasetOnly) = InDatasetSchema(schema, target);
-        var parser = new RecordParser(names.Concat(datasetOnly), _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
-        var fieldOfColumn = written.Select(c => parser.IndexOf(c.Name)).ToArray();
+        var (dataColumns, datasetOnly) = InDatasetSchema(schema, target);
+        var written = WithPartitionValues(dataColumns, names);
+        var known = names.Concat(datasetOnly).ToList();
+        known.AddRange(_options.PartitionBy.Where(f => !known.Contains(f))); // a partition field no record has: its column is null
+        var parser = new RecordParser(known, _options.TimeField, TextFields(), GivenTimeFields()) { MaterializeStrings = false, TimeZone = _options.TimeZone };
+        var fieldOfColumn = dataColumns.Select(c => parser.IndexOf(c.Name)).Concat(_options.PartitionBy.Select(parser.IndexOf)).ToArray();
         var datasetOnlyFields = datasetOnly.Select(parser.IndexOf).ToArray();
         var partitionFields = _options.PartitionBy.Select(parser.IndexOf).ToArray();
         var timeIndex = parser.IndexOf(_options.TimeField);
@@ -272,7 +275,7 @@ public sealed partial class JsonlConverter
         var firstRowGroupSize = Math.Min(_options.RowGroupSize, FirstRowGroupRows);
         var byteBudget = Math.Max(_options.RowGroupBytes, 1) * 2L;
         long buffered = 0, bufferedBytes = 0, rows = 0, badLines = 0, badTimes = 0;
-        var cellBytes = columns.Count * PartitionWriter.CellBytes; // as PartitionWriter counts a row's memory
+        var cellBytes = written.Count * PartitionWriter.CellBytes; // as PartitionWriter counts a row's memory
         (DateTime? Day, string Folder) lastDay = default;
         PartitionWriter? lastWriter = null;
         using var quarantine = new Quarantine(_options.Destination, source.BaseName, source.Path);
@@ -424,6 +427,20 @@ public sealed partial class JsonlConverter
         }
     }
 
+    /// <summary>The data columns, then one text column per -PartitionBy field with its exact value
+    /// (<see cref="HivePartition.ValueColumn"/>): the folder name is escaped or shortened, the column is not.</summary>
+    private IReadOnlyList<ColumnSpec> WithPartitionValues(IReadOnlyList<ColumnSpec> columns, List<string> names)
+    {
+        var stored = _options.PartitionBy.Select(f => new ColumnSpec(HivePartition.ValueColumn(f), ColumnKind.String)).ToArray();
+        if (stored.FirstOrDefault(c => names.Contains(c.Name) || columns.Any(d => d.Name == c.Name)) is { } clash)
+        {
+            throw new ConversionFailedException(
+                $"the records have a field '{clash.Name}', the name under which the exact -PartitionBy value is kept; rename the field first", 0, null);
+        }
+
+        return [.. columns, .. stored];
+    }
+
     /// <summary>Fields named like a partition key (only date= can be: -PartitionBy fields become folders, not columns).
     /// Readers with Hive partitioning take the folder's value for them, so the stored values read back as the day.</summary>
     private static string[] ShadowedFields(IReadOnlyList<ColumnSpec> columns) =>
@@ -573,6 +590,11 @@ public sealed partial class JsonlConverter
                     onBad?.Invoke(line.Number, line.Offset, line.Length, line.Bytes, e.Message);
                 }
             }
+        }
+        catch (GzipTrailingDataException e)
+        {
+            throw new ConversionFailedException(
+                $"{e.Message} ({source.Length - e.Offset:N0} bytes; the file was damaged or appended to): nothing of it was converted", 0, null);
         }
         catch (InvalidDataException e) when (gzip)
         {

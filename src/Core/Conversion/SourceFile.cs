@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using PipelineOps.IO;
@@ -64,13 +63,12 @@ public sealed class SourceFile
         }
     }
 
-    /// <summary>Opens the content as it was measured (decompressed for .gz). Writers are never blocked.</summary>
+    /// <summary>Opens the content as it was measured (decompressed for .gz, where reading past the last member fails
+    /// with <see cref="GzipTrailingDataException"/> if bytes follow it). Writers are never blocked.</summary>
     /// <exception cref="IOException">The path now names another file than the one measured.</exception>
-    public Stream Open()
-    {
-        Stream limited = new LengthLimitedStream(OpenChecked(1 << 20), Length);
-        return IsGzip ? new GZipStream(limited, CompressionMode.Decompress) : limited;
-    }
+    public Stream Open() =>
+        IsGzip ? new GzipContentStream(() => new LengthLimitedStream(OpenChecked(1 << 20), Length))
+            : new LengthLimitedStream(OpenChecked(1 << 20), Length);
 
     /// <summary>The file as measured, checked to be the same file.</summary>
     private FileStream OpenChecked(int bufferSize)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using PipelineOps.Files;
+using PipelineOps.IO;
 
 namespace PipelineOps.Conversion;
 
@@ -58,9 +59,9 @@ public sealed class SourceIdentity
                 length += read;
             }
         }
-        catch (Exception e) when (source.IsGzip && e is InvalidDataException or EndOfStreamException)
+        catch (Exception e) when (source.IsGzip && e is InvalidDataException or EndOfStreamException or GzipTrailingDataException)
         {
-            // A gzip stream cut short: its head is what could be read.
+            // A gzip stream cut short or followed by other bytes: its head is what could be read (the conversion fails it).
         }
 
         return new SourceIdentity(stream, period, head[..length]);

@@ -76,6 +76,13 @@ public static class RegularFile
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
+            if (!followLinks && errno != Posix.TooManyLinks && new FileInfo(path).LinkTarget is not null)
+            {
+                // The call failed on a link under O_NOFOLLOW (strace shows ELOOP), but the error number read back has
+                // been seen as ENOENT in loaded hosts: nothing was opened, so what the path is names the refusal.
+                errno = Posix.TooManyLinks;
+            }
+
             throw errno switch
             {
                 Posix.TooManyLinks when !followLinks => new NotRegularFileException(path, "symbolic link"),

@@ -42,6 +42,26 @@ public sealed class ContinuityAnalyzerTests : IDisposable
     }
 
     [Fact]
+    public void Data_after_the_last_gzip_member_is_a_problem_naming_its_offset_and_the_report_goes_on()
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 10).Select(m => Record("BTC-USD", m)))));
+        }
+
+        var member = buffer.ToArray();
+        var damaged = Path.Combine(_temp.Path, "ticker_20251114_10.jsonl.gz");
+        File.WriteAllBytes(damaged, [.. member, .. "junk"u8]);
+        var next = _temp.File("ticker_20251114_11.jsonl", Record("BTC-USD", 10));
+
+        var report = new ContinuityAnalyzer("time", "product_id", TimeSpan.FromMinutes(2)).Analyze("ticker", [damaged, next]);
+
+        Assert.Equal(11L, report.Records);
+        Assert.Contains(report.Problems, p => p.Contains($"follows the last gzip member, from byte offset {member.Length:N0}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Groups_files_into_streams_by_their_series()
     {
         var groups = ContinuityAnalyzer.ByStream(["/d/level2_20251114.jsonl", "/d/level2_20251114_15.jsonl", "/d/ticker_20251114.2.jsonl"]).ToList();

@@ -110,6 +110,41 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void The_exact_partition_value_reads_back_from_its_column_whatever_the_folder_name()
+    {
+        string[] values = [new string('x', 299) + "é", "a/b", "..", "x=y", "naïve 東京 😀", "", "%41", "42"];
+        var lines = values.Select((v, i) => $"{{\"type\":{System.Text.Json.JsonSerializer.Serialize(v)},\"v\":{i}}}").ToList();
+        lines.Add("{\"type\":42,\"v\":8}");
+        lines.Add("{\"v\":9}");
+        var source = Raw("p_20251120.jsonl", string.Join("\n", lines) + "\n");
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, PartitionBy = ["type"] });
+
+        Assert.Equal((10L, 0L), (result.Rows, result.BadLines));
+        string?[] expected = [.. values, "42", null];
+        var column = HivePartition.ValueColumn("type");
+        Assert.Equal("_partition_type", column);
+        var read = DuckDb.Query($"select v, {column} from {Dataset} order by v");
+        Assert.Equal(expected, read.Select(r => (string?)r[1]).ToArray());
+        // Arrow's reader, file by file: every row of a partition's file holds that partition's exact value.
+        var arrow = result.Outputs.SelectMany(o => ArrowCpp.Column(o, column).Zip(ArrowCpp.Column(o, "v"))).OrderBy(p => (long)p.Second!)
+            .Select(p => (string?)p.First).ToArray();
+        Assert.Equal(expected, arrow);
+        Assert.All(result.Outputs, o => Assert.True(Encoding.UTF8.GetByteCount(Path.GetFileName(Path.GetDirectoryName(o))!) <= 160, o));
+    }
+
+    [Fact]
+    public void A_field_named_like_the_partition_value_column_fails_the_source_with_the_reason()
+    {
+        var source = Raw("p_20251120.jsonl", "{\"type\":\"a\",\"_partition_type\":1}\n");
+
+        var result = Convert(source, new ConversionOptions { Destination = Destination, PartitionBy = ["type"] });
+
+        Assert.Equal(ConversionStatus.Failed, result.Status);
+        Assert.Contains("'_partition_type'", result.Reason);
+    }
+
+    [Fact]
     public void Empty_objects_and_partition_only_records_are_rows()
     {
         var source = Raw("e_20251120.jsonl", "{\"type\":\"x\"}\n{}\n{\"type\":\"y\",\"v\":1}\n");
@@ -220,6 +255,51 @@ public sealed class HostileInputTests : IDisposable
         Assert.True(result.TornTail);
         Assert.InRange(result.Rows, 1, 19_999);
         Assert.Equal(result.Rows, DuckDb.Scalar($"select count(*) from {Dataset} where id < {result.Rows}"));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 3)]
+    [InlineData(1, 100_000)]
+    [InlineData(2, 3)]
+    [InlineData(2, 100_000)]
+    [InlineData(1, -2)] // 0x1F 0x00: the first byte of a gzip magic number, then not the second
+    [InlineData(2, -1)] // a single zero byte
+    public void Trailing_data_after_the_last_gzip_member_fails_the_source_naming_its_offset(int members, int garbage)
+    {
+        var text = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"{{\"id\":{i}}}\n"));
+        var gzip = Gzip(text);
+        if (members == 2)
+        {
+            gzip = [.. gzip, .. Gzip("{\"id\":20000}\n")];
+        }
+
+        var junk = garbage switch
+        {
+            -1 => [0],
+            -2 => [0x1f, 0],
+            _ => Enumerable.Range(0, garbage).Select(i => (byte)(' ' + i * 31 % 90)).ToArray(),
+        };
+
+        var result = Convert(Raw("g_20251120.jsonl.gz", [.. gzip, .. junk]));
+
+        Assert.Equal(ConversionStatus.Failed, result.Status);
+        Assert.Contains($"follows the last gzip member, from byte offset {gzip.Length:N0}", result.Reason);
+        Assert.Contains($"{junk.Length:N0} bytes", result.Reason);
+        Assert.Empty(result.Outputs);
+        Assert.False(Directory.Exists(Destination) && Directory.EnumerateFiles(Destination, "*.parquet", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public void A_clean_gzip_of_several_members_converts_every_member()
+    {
+        var gzip = Enumerable.Range(0, 3)
+            .SelectMany(m => Gzip(string.Concat(Enumerable.Range(m * 10_000, 10_000).Select(i => $"{{\"id\":{i}}}\n")))).ToArray();
+
+        var result = Convert(Raw("g_20251120.jsonl.gz", gzip));
+
+        Assert.Equal((ConversionStatus.Converted, 30_000L, false), (result.Status, result.Rows, result.TornTail));
+        Assert.Equal(30_000L, DuckDb.Scalar($"select count(distinct id) from {Dataset}"));
     }
 
     [Fact]

@@ -128,4 +128,43 @@ public sealed class ParquetSampleFidelityTests : IDisposable
             Assert.Equal(10L, DuckDb.Scalar($"SELECT count(*) FROM read_parquet('{result.Sample}')"));
         }
     }
+    [Theory]
+    [InlineData("GEOMETRY")]
+    [InlineData("GEOGRAPHY")]
+    public void Geospatial_logical_types_are_kept_or_named_as_not_kept_in_the_result(string type)
+    {
+        // DuckDB writes the native GEOMETRY logical type; GEOGRAPHY is the same file with the LogicalType union's
+        // field id changed from 17 to 18 in the footer (compact Thrift: a struct-typed field header 0x0C, then the
+        // zigzag id 0x22 or 0x24, then the empty type struct's and the union's stops).
+        var path = Path.Combine(_temp.Path, type.ToLowerInvariant() + ".parquet");
+        DuckDb.Query($"COPY (SELECT range AS id, ('POINT(' || range || ' 2)')::GEOMETRY AS g FROM range(50)) TO '{path}' (FORMAT parquet, GEOPARQUET_VERSION 'V2')");
+        if (type == "GEOGRAPHY")
+        {
+            var bytes = File.ReadAllBytes(path);
+            var footerLength = BitConverter.ToInt32(bytes, bytes.Length - 8);
+            var footer = bytes.AsSpan(bytes.Length - 8 - footerLength, footerLength);
+            var at = footer.IndexOf((ReadOnlySpan<byte>)[0x0C, 0x22, 0x00, 0x00]);
+            Assert.True(at >= 0, "the GEOMETRY logical type in the footer");
+            footer[at + 1] = 0x24;
+            File.WriteAllBytes(path, bytes);
+        }
+
+        Assert.Contains(type, LogicalTypeOf(path, "g"), StringComparison.OrdinalIgnoreCase);
+
+        var result = Sample(path);
+
+        Assert.True(result.Status == SampleStatus.Sampled, $"{result.Status}: {result.Reason}");
+        Assert.Equal(10, result.Rows);
+        if (!LogicalTypeOf(result.Sample!, "g").Contains(type, StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Contains($"g: {type} logical type written as", result.Reason);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), DuckDb.Query($"SELECT id FROM read_parquet('{result.Sample}')").Select(r => Convert.ToInt64(r[0])));
+    }
+
+    /// <summary>A column's logical type as DuckDB reads it from the footer (Arrow's reader through ParquetSharp does not
+    /// know the geospatial ones).</summary>
+    private static string LogicalTypeOf(string file, string column) =>
+        DuckDb.Query($"SELECT logical_type FROM parquet_schema('{file}') WHERE name = '{column}'").Single()[0]?.ToString() ?? "";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using PipelineOps.Conversion;
 using PipelineOps.Files;
 using PipelineOps.IO;
@@ -71,6 +70,11 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
                 catch (InvalidDataException e)
                 {
                     Problem(problems, $"{file}: damaged gzip data after {reader.Position:N0} decompressed bytes ({e.Message}); the rest of the file is not read");
+                    break;
+                }
+                catch (GzipTrailingDataException e)
+                {
+                    Problem(problems, $"{file}: {e.Message}; the records before it are counted");
                     break;
                 }
 
@@ -177,8 +181,19 @@ public sealed class ContinuityAnalyzer(string timeField, string? productField, T
     private static Stream Open(string file, out FileStream raw)
     {
         raw = RegularFile.OpenRead(file, followLinks: true, out var info);
-        Stream stream = new LengthLimitedStream(raw, info.Length);
-        return file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        Stream? first = new LengthLimitedStream(raw, info.Length);
+        if (!file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            return first;
+        }
+
+        // Opened again only to find where data after the last member begins.
+        return new GzipContentStream(() =>
+        {
+            var stream = first ?? new LengthLimitedStream(RegularFile.OpenRead(file, followLinks: true, out _), info.Length);
+            first = null;
+            return stream;
+        });
     }
 
     /// <summary>ISO 8601 text, or Unix seconds / milliseconds; null for anything else, a time out of range included.</summary>
