@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using PipelineOps.Collection.Sources;
 
 using PipelineOps.Text;
@@ -29,7 +28,7 @@ public sealed class Collector : IAsyncDisposable
     private readonly CollectorOptions _options;
     private readonly IRecordSource? _source;
     private readonly TimeProvider _clock;
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly RecordQueue _queue;
     private readonly Dictionary<string, IStreamSink> _sinks = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopSource = new();
     private readonly CancellationTokenSource _stopWriter = new();
@@ -45,11 +44,7 @@ public sealed class Collector : IAsyncDisposable
         _options = options;
         _source = source;
         _clock = clock ?? TimeProvider.System;
-        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.QueueSize)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new RecordQueue(options.QueueSize, options.FlushCount, _clock);
         Id = Interlocked.Increment(ref _lastId);
         _budget = new ByteBudget(options.MaxBufferSize);
         _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
@@ -102,7 +97,7 @@ public sealed class Collector : IAsyncDisposable
     public void Start()
     {
         StartedUtc = _clock.GetUtcNow().UtcDateTime;
-        _writerTask = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _writerTask = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _stopped = _writerTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (_source is not null)
         {
@@ -115,10 +110,15 @@ public sealed class Collector : IAsyncDisposable
     /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
     public async ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        await _budget.TakeAsync(json.Length, cancellationToken);
+        if (!_budget.TryTake(json.Length))
+        {
+            _queue.Nudge(); // the writer flushes now rather than at its deadline, so the budget frees up
+            await _budget.TakeAsync(json.Length, cancellationToken);
+        }
+
         try
         {
-            await _queue.Writer.WriteAsync(json, cancellationToken);
+            await _queue.AddAsync(json, cancellationToken);
         }
         catch
         {
@@ -138,7 +138,7 @@ public sealed class Collector : IAsyncDisposable
         {
             if (_budget.TryTake(message.Length))
             {
-                if (_queue.Writer.TryWrite(message))
+                if (_queue.TryAdd(message))
                 {
                     Stats.AddReceived();
                     _drops.Accepted();
@@ -147,6 +147,8 @@ public sealed class Collector : IAsyncDisposable
 
                 _budget.Release(message.Length);
             }
+
+            _queue.Nudge();
 
             Stats.AddDropped();
             _drops.Dropped(_options.QueueSize, _options.MaxBufferSize);
@@ -177,7 +179,7 @@ public sealed class Collector : IAsyncDisposable
         }
 
         _drops.End(force: true);
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         if (_writerTask is null)
         {
             return;
@@ -191,11 +193,16 @@ public sealed class Collector : IAsyncDisposable
         await Completion;
     }
 
-    private async Task WriteLoop()
+    /// <summary>The writer, on its own thread: takes the queue a batch at a time, buffers each record in its stream's
+    /// sink, flushes by count and deadline, and sleeps until the next batch or deadline.</summary>
+    private void WriteLoop()
     {
-        var reader = _queue.Reader;
-        ReadOnlyMemory<byte>? held = null; // taken from the queue but not yet buffered (a write error in between)
+        var spare = new List<ReadOnlyMemory<byte>>();
+        List<ReadOnlyMemory<byte>>? batch = null; // taken from the queue; records before `next` are buffered
+        var next = 0;
+        var arrived = DateTime.MinValue;
         var retry = new Backoff(_options.RetryDelay, TimeSpan.FromMinutes(1));
+        using var stopping = _stopWriter.Token.Register(_queue.Nudge);
         try
         {
             Segments.SegmentSink.RecoverOrphans(_options, Warn);
@@ -203,27 +210,28 @@ public sealed class Collector : IAsyncDisposable
             {
                 try
                 {
-                    if (held is { } record)
+                    if (batch is null)
                     {
-                        Accept(record);
-                        held = null;
+                        (batch, arrived) = _queue.TakeAll(spare);
+                        next = 0;
                     }
 
-                    while (reader.TryRead(out var next))
+                    while (next < batch.Count)
                     {
-                        held = next;
-                        var sink = Accept(next);
-                        held = null; // buffered now: a failing flush below must not buffer it twice
+                        var sink = Accept(batch[next], arrived);
+                        next++; // buffered now: a failing flush below must not buffer it twice
                         if (sink?.PendingCount >= _options.FlushCount)
                         {
                             Flush(sink, _clock.GetUtcNow().UtcDateTime);
                         }
-                        else if (Interlocked.Read(ref _pendingBytes) >= _options.MaxBufferSize / 2)
+                        else if (_pendingBytes >= _options.MaxBufferSize / 2)
                         {
                             FlushDue(force: true); // large records: flush before the buffers hold the budget
                         }
                     }
 
+                    spare = batch;
+                    batch = null;
                     FlushDue(force: _budget.Starved);
                     retry.Reset();
                 }
@@ -231,37 +239,23 @@ public sealed class Collector : IAsyncDisposable
                 {
                     Stats.AddError(e.Message);
                     Warn($"Write error, retrying: {e.Message}");
-                    await Task.Delay(retry.Next(), _clock, _stopWriter.Token);
+                    Task.Delay(retry.Next(), _clock, _stopWriter.Token).GetAwaiter().GetResult();
                     continue;
                 }
 
-                if (reader.Completion.IsCompleted)
+                _stopWriter.Token.ThrowIfCancellationRequested();
+                if (_queue.IsDone)
                 {
                     break;
                 }
 
-                var wait = NextDeadline() is { } deadline ? deadline - _clock.GetUtcNow().UtcDateTime : Timeout.InfiniteTimeSpan;
-                if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
+                // With nothing due, sleep one flush interval at most: a record queued meanwhile arrives after this
+                // moment, so it is still flushed within the interval.
+                var now = _clock.GetUtcNow().UtcDateTime;
+                var deadline = Earliest(NextDeadline(), _queue.Deadline(_options.FlushInterval)) ?? now + _options.FlushInterval;
+                if (deadline > now)
                 {
-                    continue;
-                }
-
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopWriter.Token);
-                if (wait != Timeout.InfiniteTimeSpan)
-                {
-                    timeout.CancelAfter(wait);
-                }
-
-                try
-                {
-                    if (!await reader.WaitToReadAsync(timeout.Token))
-                    {
-                        break; // completed and drained
-                    }
-                }
-                catch (OperationCanceledException) when (!_stopWriter.IsCancellationRequested)
-                {
-                    // flush deadline
+                    _queue.Wait(deadline - now);
                 }
             }
 
@@ -292,6 +286,8 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
+    private static DateTime? Earliest(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
     private void FinalFlush(Backoff retry)
     {
         while (true)
@@ -311,7 +307,8 @@ public sealed class Collector : IAsyncDisposable
     }
 
     /// <summary>Buffers one message in its stream's sink (rotating first if its period changed); bad ones are quarantined.</summary>
-    private IStreamSink? Accept(ReadOnlyMemory<byte> message)
+    /// <param name="arrivedUtc">No later than when the record was queued: its flush deadline counts from then.</param>
+    private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc)
     {
         var now = _clock.GetUtcNow();
         RecordInspector.Fields fields;
@@ -323,6 +320,7 @@ public sealed class Collector : IAsyncDisposable
         if (problem is not null)
         {
             Quarantine(message, problem, now.UtcDateTime);
+            _budget.Release(message.Length);
             return null;
         }
 
@@ -349,10 +347,10 @@ public sealed class Collector : IAsyncDisposable
             }
         }
 
-        sink.Add(line.Span, PeriodOf(now), fields, now.UtcDateTime);
+        sink.Add(line.Span, PeriodOf(now), fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
         // From here the budget holds the buffered line (and its newline) instead of the queued message.
         _budget.Exchange(message.Length, line.Length + 1);
-        Interlocked.Add(ref _pendingBytes, line.Length + 1);
+        _pendingBytes += line.Length + 1;
         return sink;
     }
 
@@ -421,7 +419,7 @@ public sealed class Collector : IAsyncDisposable
         if (records > 0)
         {
             Stats.AddFlushed(records, bytes, now);
-            Interlocked.Add(ref _pendingBytes, -bytes);
+            _pendingBytes -= bytes;
             _budget.Release(bytes);
         }
     }

@@ -12,6 +12,7 @@ internal sealed class StreamSink : IStreamSink
     private readonly CollectorOptions _options;
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
+    private readonly CheckpointPacer _checkpoints;
     private readonly MemoryStream _pending = new();
     private FileStream? _lock;
     private FileStream? _file;
@@ -29,6 +30,8 @@ internal sealed class StreamSink : IStreamSink
         _options = options;
         _warn = warn;
         _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
+        _checkpoints = new CheckpointPacer(_checkpointPath, options.Durability == Durability.Fsync, saveOnNewFile: true,
+            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth."));
     }
 
     public string? CurrentFile { get; private set; }
@@ -185,18 +188,8 @@ internal sealed class StreamSink : IStreamSink
         }
     }
 
-    private void SaveCheckpoint(DateTime nowUtc)
-    {
-        var checkpoint = new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime, _lastSequence, nowUtc);
-        try
-        {
-            checkpoint.Save(_checkpointPath, _options.Durability == Durability.Fsync);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth.");
-        }
-    }
+    private void SaveCheckpoint(DateTime nowUtc) =>
+        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime, _lastSequence, nowUtc));
 
     private FileStream TakeLock()
     {
@@ -214,6 +207,7 @@ internal sealed class StreamSink : IStreamSink
 
     private void CloseFile()
     {
+        _checkpoints.SaveUnsaved();
         _file?.Dispose();
         _file = null;
         _period = null;

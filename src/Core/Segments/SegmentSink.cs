@@ -21,6 +21,7 @@ internal sealed class SegmentSink : IStreamSink
     private readonly SegmentOptions _segments;
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
+    private readonly CheckpointPacer _checkpoints;
     private readonly Dictionary<string, Segment> _open = new(StringComparer.Ordinal);
     private readonly byte[][] _partitionNames;
     private FileStream? _lock;
@@ -44,6 +45,9 @@ internal sealed class SegmentSink : IStreamSink
         _segments = options.Segments!;
         _warn = warn;
         _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
+        // Every partition has its own journal: a new file name is no reason to save at once here.
+        _checkpoints = new CheckpointPacer(_checkpointPath, options.Durability == Durability.Fsync, saveOnNewFile: false,
+            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the segments stay the truth."));
         _partitionNames = _segments.PartitionBy.Select(Encoding.UTF8.GetBytes).ToArray();
         try
         {
@@ -357,19 +361,9 @@ internal sealed class SegmentSink : IStreamSink
         _period = null;
     }
 
-    private void SaveCheckpoint(DateTime nowUtc)
-    {
-        var checkpoint = new Checkpoint(_stream, _lastFile is null ? "" : Path.GetRelativePath(_options.Directory, _lastFile), 0,
-            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime, _lastSequence, nowUtc);
-        try
-        {
-            checkpoint.Save(_checkpointPath, _options.Durability == Durability.Fsync);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the segments stay the truth.");
-        }
-    }
+    private void SaveCheckpoint(DateTime nowUtc) =>
+        _checkpoints.Offer(new Checkpoint(_stream, _lastFile is null ? "" : Path.GetRelativePath(_options.Directory, _lastFile), 0,
+            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime, _lastSequence, nowUtc));
 
     private FileStream TakeLock()
     {
@@ -390,6 +384,7 @@ internal sealed class SegmentSink : IStreamSink
     {
         try
         {
+            _checkpoints.SaveUnsaved();
             CloseAll();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
