@@ -35,6 +35,7 @@ public sealed class Collector : IAsyncDisposable
     private readonly List<string> _warnings = [];
     private readonly ByteBudget _budget;
     private readonly DropReporter _drops;
+    private readonly RecordCheck.Names _fieldNames;
     private long _pendingBytes;
     private Task? _sourceTask;
     private Task? _writerTask;
@@ -48,6 +49,7 @@ public sealed class Collector : IAsyncDisposable
         Id = Interlocked.Increment(ref _lastId);
         _budget = new ByteBudget(options.MaxBufferSize);
         _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
+        _fieldNames = new RecordCheck.Names(options.StreamField, options.TimeField, options.SequenceField);
     }
 
     public int Id { get; }
@@ -311,12 +313,26 @@ public sealed class Collector : IAsyncDisposable
     private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc)
     {
         var now = _clock.GetUtcNow();
-        RecordInspector.Fields fields;
+        RecordCheck.Fields fields = default;
         ReadOnlyMemory<byte> line;
         // The shared verdict: a message is collected exactly when the converter will take its line as a record.
         var problem = message.Length > JsonLineRules.DefaultMaxBytes
             ? $"record too long ({message.Length:N0} bytes; the limit is {JsonLineRules.DefaultMaxBytes:N0})"
-            : JsonLineRules.Verdict(message.Span);
+            : RecordCheck.Run(message, _fieldNames, out fields);
+        try
+        {
+            line = problem is null ? RecordInspector.OneLine(message) : message;
+            if (!line.Equals(message))
+            {
+                problem = RecordCheck.Run(line, _fieldNames, out fields); // the fields of the rewritten line
+            }
+        }
+        catch (JsonException e)
+        {
+            problem = e.Message;
+            line = message;
+        }
+
         if (problem is not null)
         {
             Quarantine(message, problem, now.UtcDateTime);
@@ -324,29 +340,7 @@ public sealed class Collector : IAsyncDisposable
             return null;
         }
 
-        try
-        {
-            line = RecordInspector.OneLine(message);
-            fields = RecordInspector.Inspect(line.Span, _options.StreamField, _options.TimeField, _options.SequenceField);
-        }
-        catch (JsonException e)
-        {
-            Quarantine(message, e.Message, now.UtcDateTime);
-            _budget.Release(message.Length);
-            return null;
-        }
-
-        var stream = StreamOf(fields);
-        IStreamSink? sink;
-        lock (_sinks)
-        {
-            if (!_sinks.TryGetValue(stream, out sink))
-            {
-                sink = _options.Segments is null ? new StreamSink(stream, _options, Warn) : new Segments.SegmentSink(stream, _options, Warn);
-                _sinks[stream] = sink;
-            }
-        }
-
+        var sink = SinkOf(fields.Stream);
         sink.Add(line.Span, PeriodOf(now), fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
         // From here the budget holds the buffered line (and its newline) instead of the queued message.
         _budget.Exchange(message.Length, line.Length + 1);
@@ -372,14 +366,41 @@ public sealed class Collector : IAsyncDisposable
         return period;
     }
 
-    private string StreamOf(RecordInspector.Fields fields)
+    // The sink of the last record and its stream field's value: consecutive records mostly share a stream.
+    private IStreamSink? _lastSink;
+    private byte[]? _lastStreamValue;
+
+    private IStreamSink SinkOf(RecordCheck.Value value)
+    {
+        if (_lastSink is not null && (_options.Stream is not null
+            || (value.IsPresent ? _lastStreamValue is not null && value.Utf8.SequenceEqual(_lastStreamValue) : _lastStreamValue is null)))
+        {
+            return _lastSink;
+        }
+
+        var stream = StreamOf(value.Text);
+        IStreamSink? sink;
+        lock (_sinks)
+        {
+            if (!_sinks.TryGetValue(stream, out sink))
+            {
+                sink = _options.Segments is null ? new StreamSink(stream, _options, Warn) : new Segments.SegmentSink(stream, _options, Warn);
+                _sinks[stream] = sink;
+            }
+        }
+
+        _lastSink = sink;
+        _lastStreamValue = value.IsPresent ? value.Utf8.ToArray() : null;
+        return sink;
+    }
+
+    private string StreamOf(string? value)
     {
         if (_options.Stream is { } fixedStream)
         {
             return fixedStream;
         }
 
-        var value = fields.Stream;
         if (value is null)
         {
             return _options.DefaultStream;

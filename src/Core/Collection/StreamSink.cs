@@ -21,8 +21,8 @@ internal sealed class StreamSink : IStreamSink
     private long _totalFlushed;
     private int _pendingCount;
     private DateTime _firstPendingUtc;
-    private string? _lastTime;
-    private string? _lastSequence;
+    private RecordCheck.Value _lastTime; // as the record has it: text only when a checkpoint is saved
+    private RecordCheck.Value _lastSequence;
 
     public StreamSink(string stream, CollectorOptions options, Action<string> warn)
     {
@@ -39,7 +39,7 @@ internal sealed class StreamSink : IStreamSink
     public int PendingCount => _pendingCount;
 
     /// <summary>Buffers one record for the period it arrived in, rotating first when the period changed.</summary>
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordInspector.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {
@@ -60,8 +60,8 @@ internal sealed class StreamSink : IStreamSink
         _pending.Write(line);
         _pending.WriteByte((byte)'\n');
         _pendingCount++;
-        _lastTime = fields.Time ?? _lastTime;
-        _lastSequence = fields.Sequence ?? _lastSequence;
+        _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
+        _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
     }
 
     public bool FlushDue(DateTime nowUtc) =>
@@ -167,8 +167,8 @@ internal sealed class StreamSink : IStreamSink
         }
 
         _totalFlushed = checkpoint?.TotalFlushed ?? 0;
-        _lastTime = checkpoint?.LastRecordTime;
-        _lastSequence = checkpoint?.LastSequence;
+        _lastTime = RecordCheck.Value.Of(checkpoint?.LastRecordTime);
+        _lastSequence = RecordCheck.Value.Of(checkpoint?.LastSequence);
         if (checkpoint is not null && checkpoint.File == Path.GetFileName(path) && checkpoint.Offset <= length)
         {
             var after = TornTail.CountLines(path, checkpoint.Offset);
@@ -189,7 +189,7 @@ internal sealed class StreamSink : IStreamSink
     }
 
     private void SaveCheckpoint(DateTime nowUtc) =>
-        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime, _lastSequence, nowUtc));
+        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
 
     private FileStream TakeLock()
     {

@@ -33,8 +33,8 @@ internal sealed class SegmentSink : IStreamSink
     private DateTime _firstPendingUtc;
     private (int Records, long Bytes) _unreported; // flushed early (buffer pressure, rotation), reported with the next flush
     private long _totalFlushed;
-    private string? _lastTime;
-    private string? _lastSequence;
+    private RecordCheck.Value _lastTime; // as the record has it: text only when a checkpoint is saved
+    private RecordCheck.Value _lastSequence;
     private string? _lastFile;
     private (string Stamp, int Next)? _sequence;
 
@@ -53,8 +53,8 @@ internal sealed class SegmentSink : IStreamSink
         {
             var checkpoint = Checkpoint.Load(_checkpointPath);
             _totalFlushed = checkpoint?.TotalFlushed ?? 0;
-            _lastTime = checkpoint?.LastRecordTime;
-            _lastSequence = checkpoint?.LastSequence;
+            _lastTime = RecordCheck.Value.Of(checkpoint?.LastRecordTime);
+            _lastSequence = RecordCheck.Value.Of(checkpoint?.LastSequence);
         }
         catch (InvalidDataException e)
         {
@@ -95,7 +95,7 @@ internal sealed class SegmentSink : IStreamSink
         }
     }
 
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordInspector.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {
@@ -121,8 +121,8 @@ internal sealed class SegmentSink : IStreamSink
         segment.PendingCount++;
         _pendingCount++;
         _pendingBytes += line.Length + 1;
-        _lastTime = fields.Time ?? _lastTime;
-        _lastSequence = fields.Sequence ?? _lastSequence;
+        _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
+        _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
         if (_pendingBytes > _segments.MaxBufferSize)
         {
             // Not checkpointed here: the checkpoint's last time and sequence must be of a flushed record.
@@ -363,7 +363,7 @@ internal sealed class SegmentSink : IStreamSink
 
     private void SaveCheckpoint(DateTime nowUtc) =>
         _checkpoints.Offer(new Checkpoint(_stream, _lastFile is null ? "" : Path.GetRelativePath(_options.Directory, _lastFile), 0,
-            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime, _lastSequence, nowUtc));
+            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
 
     private FileStream TakeLock()
     {
