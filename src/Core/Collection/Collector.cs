@@ -110,7 +110,24 @@ public sealed class Collector : IAsyncDisposable
     }
 
     /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
-    public async ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    public ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        // The usual case without an async state machine: room in the budget and in the queue.
+        if (!cancellationToken.IsCancellationRequested && _budget.TryTake(json.Length))
+        {
+            if (_queue.TryAdd(json))
+            {
+                Stats.AddReceived();
+                return ValueTask.CompletedTask;
+            }
+
+            _budget.Release(json.Length);
+        }
+
+        return PostSlowlyAsync(json, cancellationToken);
+    }
+
+    private async ValueTask PostSlowlyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         if (!_budget.TryTake(json.Length))
         {

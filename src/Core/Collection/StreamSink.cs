@@ -98,7 +98,7 @@ internal sealed class StreamSink : IStreamSink
         _totalFlushed += _pendingCount;
         _pending.SetLength(0);
         _pendingCount = 0;
-        SaveCheckpoint(nowUtc);
+        SaveCheckpoint(nowUtc, start + flushed.Item2);
         return flushed;
     }
 
@@ -188,8 +188,8 @@ internal sealed class StreamSink : IStreamSink
         }
     }
 
-    private void SaveCheckpoint(DateTime nowUtc) =>
-        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
+    private void SaveCheckpoint(DateTime nowUtc, long length) =>
+        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), length, _records, _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
 
     private FileStream TakeLock()
     {
