@@ -8,9 +8,10 @@ namespace PipelineOps.Collection;
 /// The collector's one pass over a message: the shared verdict of <see cref="JsonLineRules"/> (same encoding checks,
 /// same reader options, so a message is collected exactly when the converter takes its line as a record) and, read on
 /// the way, the top-level stream, time and sequence fields. Names are matched as UTF-8 and values are kept as slices of
-/// the message, so a record costs no strings; an error is worded by <see cref="JsonLineRules.Verdict"/> itself.
+/// the message, so a record costs no strings; an error is worded by <see cref="JsonLineRules.Verdict"/> itself. The
+/// common record is read by a plain scan first (RecordCheck.Scan.cs); anything it is not sure of goes to the reader.
 /// </summary>
-public static class RecordCheck
+public static partial class RecordCheck
 {
     /// <summary>The field names to read, encoded once.</summary>
     public sealed class Names(string stream, string time, string sequence)
@@ -61,6 +62,11 @@ public static class RecordCheck
         if (JsonLineRules.TextProblem(json) is { } problem)
         {
             return problem;
+        }
+
+        if (TryScan(message, names, out fields))
+        {
+            return null;
         }
 
         try
