@@ -235,9 +235,11 @@ public sealed class Collector : IAsyncDisposable
                         next = 0;
                     }
 
+                    var taken = _clock.GetUtcNow(); // one clock read a batch: its records arrived before this
+
                     while (next < batch.Count)
                     {
-                        var sink = Accept(batch[next], arrived);
+                        var sink = Accept(batch[next], arrived, taken);
                         next++; // buffered now: a failing flush below must not buffer it twice
                         if (sink?.PendingCount >= _options.FlushCount)
                         {
@@ -251,6 +253,7 @@ public sealed class Collector : IAsyncDisposable
 
                     spare = batch;
                     batch = null;
+                    SettleBudget();
                     FlushDue(force: _budget.Starved);
                     retry.Reset();
                 }
@@ -327,9 +330,9 @@ public sealed class Collector : IAsyncDisposable
 
     /// <summary>Buffers one message in its stream's sink (rotating first if its period changed); bad ones are quarantined.</summary>
     /// <param name="arrivedUtc">No later than when the record was queued: its flush deadline counts from then.</param>
-    private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc)
+    /// <param name="now">The time the record is taken in, for its period.</param>
+    private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc, DateTimeOffset now)
     {
-        var now = _clock.GetUtcNow();
         RecordCheck.Fields fields = default;
         ReadOnlyMemory<byte> line;
         // The shared verdict: a message is collected exactly when the converter will take its line as a record.
@@ -360,7 +363,7 @@ public sealed class Collector : IAsyncDisposable
         var sink = SinkOf(fields.Stream);
         sink.Add(line.Span, PeriodOf(now), fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
         // From here the budget holds the buffered line (and its newline) instead of the queued message.
-        _budget.Exchange(message.Length, line.Length + 1);
+        _budgetChange += line.Length + 1 - message.Length; // settled before the next flush or wait
         _pendingBytes += line.Length + 1;
         return sink;
     }
@@ -451,8 +454,22 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
+    // What buffered lines hold of the budget beyond (or short of) their queued messages, not yet told to the budget:
+    // one call a batch instead of a lock a record.
+    private long _budgetChange;
+
+    private void SettleBudget()
+    {
+        if (_budgetChange != 0)
+        {
+            _budget.Exchange(0, _budgetChange);
+            _budgetChange = 0;
+        }
+    }
+
     private void Flush(IStreamSink sink, DateTime now)
     {
+        SettleBudget();
         var (records, bytes) = sink.Flush(now);
         if (records > 0)
         {

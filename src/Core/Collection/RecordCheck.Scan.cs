@@ -218,6 +218,21 @@ public static partial class RecordCheck
     /// control character, no end).</summary>
     private static int StringEnd(ReadOnlySpan<byte> s, int i)
     {
+        // Most strings of a record are short: a plain loop finds their end before a vector search has started.
+        for (var end = Math.Min(s.Length, i + 24); i < end; i++)
+        {
+            var b = s[i];
+            if (b == '"')
+            {
+                return i;
+            }
+
+            if (b == '\\' || b < 0x20)
+            {
+                return -1;
+            }
+        }
+
         var stop = s[i..].IndexOfAny(StringStops);
         return stop >= 0 && s[i + stop] == '"' ? i + stop : -1;
     }
@@ -287,7 +302,7 @@ public static partial class RecordCheck
 
     private static int SkipSpace(ReadOnlySpan<byte> s, int i)
     {
-        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        while (i < s.Length && s[i] <= ' ' && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
         {
             i++;
         }
