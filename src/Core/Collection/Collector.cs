@@ -50,6 +50,7 @@ public sealed class Collector : IAsyncDisposable
         _budget = new ByteBudget(options.MaxBufferSize);
         _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
         _fieldNames = new RecordCheck.Names(options.StreamField, options.TimeField, options.SequenceField);
+        _budget.Starving = _queue.Nudge; // the writer flushes now rather than at its deadline, so the budget frees up
     }
 
     public int Id { get; }
@@ -129,11 +130,7 @@ public sealed class Collector : IAsyncDisposable
 
     private async ValueTask PostSlowlyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        if (!_budget.TryTake(json.Length))
-        {
-            _queue.Nudge(); // the writer flushes now rather than at its deadline, so the budget frees up
-            await _budget.TakeAsync(json.Length, cancellationToken);
-        }
+        await _budget.TakeAsync(json.Length, cancellationToken);
 
         try
         {
