@@ -65,7 +65,12 @@ internal static class SegmentBench
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1,000 partitions: managed heap peak {peak / 1048576.0:0} MB (MaxBufferSize 16 MB, 256 open files)"));
 
-        // ready/ against Convert-JsonlToParquet of the same day, and DuckDB scans of both.
+        // ready/ against Convert-JsonlToParquet of the same day, and DuckDB scans of both (both modes' sides needed).
+        if (!Directory.Exists(Path.Combine(work, "jsonl")) || !Directory.Exists(Path.Combine(work, "parquet")))
+        {
+            return;
+        }
+
         var ready = SegmentLayout.Ready(Path.Combine(work, "parquet"));
         var converted = Fresh(work, "converted");
         using (var run = ConversionRun.Open(new ConversionOptions { Destination = converted, PartitionBy = ["product_id"] }))
