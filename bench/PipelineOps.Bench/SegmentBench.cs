@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using PipelineOps.Collection;
+using PipelineOps.Collection.Sources;
 using PipelineOps.Conversion;
 using PipelineOps.Segments;
 
@@ -20,15 +21,38 @@ internal static class SegmentBench
     {
         var records = options.Int("records", 300_000);
         var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-segments"));
+        var repeat = options.Int("repeat", 1);
+        var side = options.String("side", "");
         var lines = Lines(records, products: 10);
-        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}");
-        Console.WriteLine("  side                                  rec/s     CPU us/record   ratio to loop (CPU)");
-        var loop = Loop(Fresh(work, "loop"), lines);
-        var json = Collect(Fresh(work, "jsonl"), lines, null);
-        var parquet = Collect(Fresh(work, "parquet"), lines, new SegmentOptions { PartitionBy = ["product_id"] });
-        foreach (var (name, (rate, cpu)) in new[] { ("FileStream loop (yardstick)", loop), ("collector -Format JsonLines", json), ("collector -Format Parquet, 10 partitions", parquet) })
+        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}, median of {repeat}");
+        Console.WriteLine("  side                                              rec/s     CPU us/record   ratio to loop (CPU)");
+        var sides = new (string Name, Func<(double Rate, double CpuMicros)> Run)[]
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-38}{rate,10:N0}   {cpu,12:0.00}   {cpu / loop.CpuMicros,8:0.0}x"));
+            ("FileStream loop (yardstick)", () => Loop(Fresh(work, "loop"), lines)),
+            ("collector -Format JsonLines, pre-made lines", () => Collect(Fresh(work, "jsonl"), lines, null)),
+            ("collector -Format Parquet, pre-made lines", () => Collect(Fresh(work, "parquet"), lines, new SegmentOptions { PartitionBy = ["product_id"] })),
+            ("demo source alone (making the records)", () => DemoAlone(records)),
+            ("collector -Format JsonLines, -Demo", () => CollectDemo(Fresh(work, "demo-jsonl"), records, null)),
+            ("collector -Format Parquet, -Demo", () => CollectDemo(Fresh(work, "demo-parquet"), records, new SegmentOptions { PartitionBy = ["product_id"] })),
+        };
+        double? loopCpu = null;
+        foreach (var (name, run) in sides)
+        {
+            if (side.Length > 0 && !name.Contains(side, StringComparison.OrdinalIgnoreCase) && !name.StartsWith("FileStream", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToList();
+            var rate = Median(runs.Select(r => r.Rate));
+            var cpu = Median(runs.Select(r => r.CpuMicros));
+            loopCpu ??= cpu;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-48}{rate,10:N0}   {cpu,12:0.00}   {cpu / loopCpu.Value,8:0.0}x"));
+        }
+
+        if (options.String("only", "") == "rates")
+        {
+            return;
         }
 
         // Memory with 1,000 partitions.
@@ -41,7 +65,12 @@ internal static class SegmentBench
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1,000 partitions: managed heap peak {peak / 1048576.0:0} MB (MaxBufferSize 16 MB, 256 open files)"));
 
-        // ready/ against Convert-JsonlToParquet of the same day, and DuckDB scans of both.
+        // ready/ against Convert-JsonlToParquet of the same day, and DuckDB scans of both (both modes' sides needed).
+        if (!Directory.Exists(Path.Combine(work, "jsonl")) || !Directory.Exists(Path.Combine(work, "parquet")))
+        {
+            return;
+        }
+
         var ready = SegmentLayout.Ready(Path.Combine(work, "parquet"));
         var converted = Fresh(work, "converted");
         using (var run = ConversionRun.Open(new ConversionOptions { Destination = converted, PartitionBy = ["product_id"] }))
@@ -90,6 +119,68 @@ internal static class SegmentBench
         }
 
         return (lines.Count / elapsed.TotalSeconds, used.TotalMicroseconds / lines.Count);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>The collector on its -Demo source as fast as it goes (Block, so nothing is dropped), until it has
+    /// received <paramref name="records"/>; the demo's streams (by type) as Start-Collector -Demo makes them.</summary>
+    private static (double Rate, double CpuMicros) CollectDemo(string dir, int records, SegmentOptions? segments)
+    {
+        var collector = new Collector(new CollectorOptions
+        {
+            Directory = dir, FlushCount = 100, Backpressure = Backpressure.Block, Segments = segments,
+        }, new DemoSource(100_000_000, seed: 1));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        collector.Start();
+        while (collector.Stats.Received < records)
+        {
+            Thread.Sleep(1);
+        }
+
+        collector.StopAsync().GetAwaiter().GetResult();
+        var elapsed = watch.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var flushed = collector.Stats.Flushed;
+        if (flushed != collector.Stats.Received)
+        {
+            throw new InvalidOperationException($"{flushed} flushed of {collector.Stats.Received}");
+        }
+
+        return (flushed / elapsed.TotalSeconds, used.TotalMicroseconds / flushed);
+    }
+
+    /// <summary>The demo source into a sink that only counts: what making the records costs, in the demo rows.</summary>
+    private static (double Rate, double CpuMicros) DemoAlone(int records)
+    {
+        long count = 0;
+        using var stop = new CancellationTokenSource();
+        var context = new SourceContext((_, _) =>
+        {
+            if (++count >= records)
+            {
+                stop.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        }, () => { }, _ => { });
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            new DemoSource(100_000_000, seed: 1).RunAsync(context, stop.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return (count / watch.Elapsed.TotalSeconds, used.TotalMicroseconds / count);
     }
 
     private static (double Rate, double CpuMicros) Loop(string dir, List<byte[]> lines)

@@ -15,6 +15,10 @@ internal sealed class ByteBudget(long limit)
 
     public long Limit => limit;
 
+    /// <summary>Called (outside the lock) whenever a message is refused or has to wait: whoever frees memory should
+    /// do it now.</summary>
+    public Action? Starving { get; set; }
+
     public long Used => Interlocked.Read(ref _used);
 
     /// <summary>A message was refused or is waiting for room since the last release: flush now, not at the deadline.</summary>
@@ -27,15 +31,17 @@ internal sealed class ByteBudget(long limit)
     {
         lock (_gate)
         {
-            if (_used > 0 && _used + bytes > limit)
+            if (!(_used > 0 && _used + bytes > limit))
             {
-                _starved = true;
-                return false;
+                Add(bytes);
+                return true;
             }
 
-            Add(bytes);
-            return true;
+            _starved = true;
         }
+
+        Starving?.Invoke();
+        return false;
     }
 
     /// <summary>Takes the bytes, waiting for flushes to release enough.</summary>
@@ -57,6 +63,7 @@ internal sealed class ByteBudget(long limit)
                 released = _released.Task;
             }
 
+            Starving?.Invoke();
             await released.WaitAsync(cancellationToken);
         }
     }

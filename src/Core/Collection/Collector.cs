@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using PipelineOps.Collection.Sources;
 
 using PipelineOps.Text;
@@ -29,13 +28,14 @@ public sealed class Collector : IAsyncDisposable
     private readonly CollectorOptions _options;
     private readonly IRecordSource? _source;
     private readonly TimeProvider _clock;
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly RecordQueue _queue;
     private readonly Dictionary<string, IStreamSink> _sinks = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopSource = new();
     private readonly CancellationTokenSource _stopWriter = new();
     private readonly List<string> _warnings = [];
     private readonly ByteBudget _budget;
     private readonly DropReporter _drops;
+    private readonly RecordCheck.Names _fieldNames;
     private long _pendingBytes;
     private Task? _sourceTask;
     private Task? _writerTask;
@@ -45,14 +45,12 @@ public sealed class Collector : IAsyncDisposable
         _options = options;
         _source = source;
         _clock = clock ?? TimeProvider.System;
-        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.QueueSize)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new RecordQueue(options.QueueSize, options.FlushCount, _clock);
         Id = Interlocked.Increment(ref _lastId);
         _budget = new ByteBudget(options.MaxBufferSize);
         _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
+        _fieldNames = new RecordCheck.Names(options.StreamField, options.TimeField, options.SequenceField);
+        _budget.Starving = _queue.Nudge; // the writer flushes now rather than at its deadline, so the budget frees up
     }
 
     public int Id { get; }
@@ -102,7 +100,7 @@ public sealed class Collector : IAsyncDisposable
     public void Start()
     {
         StartedUtc = _clock.GetUtcNow().UtcDateTime;
-        _writerTask = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _writerTask = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _stopped = _writerTask.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (_source is not null)
         {
@@ -113,12 +111,30 @@ public sealed class Collector : IAsyncDisposable
     }
 
     /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
-    public async ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    public ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        // The usual case without an async state machine: room in the budget and in the queue.
+        if (!cancellationToken.IsCancellationRequested && _budget.TryTake(json.Length))
+        {
+            if (_queue.TryAdd(json))
+            {
+                Stats.AddReceived();
+                return ValueTask.CompletedTask;
+            }
+
+            _budget.Release(json.Length);
+        }
+
+        return PostSlowlyAsync(json, cancellationToken);
+    }
+
+    private async ValueTask PostSlowlyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         await _budget.TakeAsync(json.Length, cancellationToken);
+
         try
         {
-            await _queue.Writer.WriteAsync(json, cancellationToken);
+            await _queue.AddAsync(json, cancellationToken);
         }
         catch
         {
@@ -138,7 +154,7 @@ public sealed class Collector : IAsyncDisposable
         {
             if (_budget.TryTake(message.Length))
             {
-                if (_queue.Writer.TryWrite(message))
+                if (_queue.TryAdd(message))
                 {
                     Stats.AddReceived();
                     _drops.Accepted();
@@ -147,6 +163,8 @@ public sealed class Collector : IAsyncDisposable
 
                 _budget.Release(message.Length);
             }
+
+            _queue.Nudge();
 
             Stats.AddDropped();
             _drops.Dropped(_options.QueueSize, _options.MaxBufferSize);
@@ -177,7 +195,7 @@ public sealed class Collector : IAsyncDisposable
         }
 
         _drops.End(force: true);
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         if (_writerTask is null)
         {
             return;
@@ -191,11 +209,16 @@ public sealed class Collector : IAsyncDisposable
         await Completion;
     }
 
-    private async Task WriteLoop()
+    /// <summary>The writer, on its own thread: takes the queue a batch at a time, buffers each record in its stream's
+    /// sink, flushes by count and deadline, and sleeps until the next batch or deadline.</summary>
+    private void WriteLoop()
     {
-        var reader = _queue.Reader;
-        ReadOnlyMemory<byte>? held = null; // taken from the queue but not yet buffered (a write error in between)
+        var spare = new List<ReadOnlyMemory<byte>>();
+        List<ReadOnlyMemory<byte>>? batch = null; // taken from the queue; records before `next` are buffered
+        var next = 0;
+        var arrived = DateTime.MinValue;
         var retry = new Backoff(_options.RetryDelay, TimeSpan.FromMinutes(1));
+        using var stopping = _stopWriter.Token.Register(_queue.Nudge);
         try
         {
             Segments.SegmentSink.RecoverOrphans(_options, Warn);
@@ -203,27 +226,31 @@ public sealed class Collector : IAsyncDisposable
             {
                 try
                 {
-                    if (held is { } record)
+                    if (batch is null)
                     {
-                        Accept(record);
-                        held = null;
+                        (batch, arrived) = _queue.TakeAll(spare);
+                        next = 0;
                     }
 
-                    while (reader.TryRead(out var next))
+                    var taken = _clock.GetUtcNow(); // one clock read a batch: its records arrived before this
+
+                    while (next < batch.Count)
                     {
-                        held = next;
-                        var sink = Accept(next);
-                        held = null; // buffered now: a failing flush below must not buffer it twice
+                        var sink = Accept(batch[next], arrived, taken);
+                        next++; // buffered now: a failing flush below must not buffer it twice
                         if (sink?.PendingCount >= _options.FlushCount)
                         {
                             Flush(sink, _clock.GetUtcNow().UtcDateTime);
                         }
-                        else if (Interlocked.Read(ref _pendingBytes) >= _options.MaxBufferSize / 2)
+                        else if (_pendingBytes >= _options.MaxBufferSize / 2)
                         {
                             FlushDue(force: true); // large records: flush before the buffers hold the budget
                         }
                     }
 
+                    spare = batch;
+                    batch = null;
+                    SettleBudget();
                     FlushDue(force: _budget.Starved);
                     retry.Reset();
                 }
@@ -231,37 +258,23 @@ public sealed class Collector : IAsyncDisposable
                 {
                     Stats.AddError(e.Message);
                     Warn($"Write error, retrying: {e.Message}");
-                    await Task.Delay(retry.Next(), _clock, _stopWriter.Token);
+                    Task.Delay(retry.Next(), _clock, _stopWriter.Token).GetAwaiter().GetResult();
                     continue;
                 }
 
-                if (reader.Completion.IsCompleted)
+                _stopWriter.Token.ThrowIfCancellationRequested();
+                if (_queue.IsDone)
                 {
                     break;
                 }
 
-                var wait = NextDeadline() is { } deadline ? deadline - _clock.GetUtcNow().UtcDateTime : Timeout.InfiniteTimeSpan;
-                if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
+                // With nothing due, sleep one flush interval at most: a record queued meanwhile arrives after this
+                // moment, so it is still flushed within the interval.
+                var now = _clock.GetUtcNow().UtcDateTime;
+                var deadline = Earliest(NextDeadline(), _queue.Deadline(_options.FlushInterval)) ?? now + _options.FlushInterval;
+                if (deadline > now)
                 {
-                    continue;
-                }
-
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopWriter.Token);
-                if (wait != Timeout.InfiniteTimeSpan)
-                {
-                    timeout.CancelAfter(wait);
-                }
-
-                try
-                {
-                    if (!await reader.WaitToReadAsync(timeout.Token))
-                    {
-                        break; // completed and drained
-                    }
-                }
-                catch (OperationCanceledException) when (!_stopWriter.IsCancellationRequested)
-                {
-                    // flush deadline
+                    _queue.Wait(deadline - now);
                 }
             }
 
@@ -292,6 +305,8 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
+    private static DateTime? Earliest(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
     private void FinalFlush(Backoff retry)
     {
         while (true)
@@ -311,48 +326,42 @@ public sealed class Collector : IAsyncDisposable
     }
 
     /// <summary>Buffers one message in its stream's sink (rotating first if its period changed); bad ones are quarantined.</summary>
-    private IStreamSink? Accept(ReadOnlyMemory<byte> message)
+    /// <param name="arrivedUtc">No later than when the record was queued: its flush deadline counts from then.</param>
+    /// <param name="now">The time the record is taken in, for its period.</param>
+    private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc, DateTimeOffset now)
     {
-        var now = _clock.GetUtcNow();
-        RecordInspector.Fields fields;
+        RecordCheck.Fields fields = default;
         ReadOnlyMemory<byte> line;
         // The shared verdict: a message is collected exactly when the converter will take its line as a record.
         var problem = message.Length > JsonLineRules.DefaultMaxBytes
             ? $"record too long ({message.Length:N0} bytes; the limit is {JsonLineRules.DefaultMaxBytes:N0})"
-            : JsonLineRules.Verdict(message.Span);
-        if (problem is not null)
-        {
-            Quarantine(message, problem, now.UtcDateTime);
-            return null;
-        }
-
+            : RecordCheck.Run(message, _fieldNames, out fields);
         try
         {
-            line = RecordInspector.OneLine(message);
-            fields = RecordInspector.Inspect(line.Span, _options.StreamField, _options.TimeField, _options.SequenceField);
+            line = problem is null ? RecordInspector.OneLine(message) : message;
+            if (!line.Equals(message))
+            {
+                problem = RecordCheck.Run(line, _fieldNames, out fields); // the fields of the rewritten line
+            }
         }
         catch (JsonException e)
         {
-            Quarantine(message, e.Message, now.UtcDateTime);
+            problem = e.Message;
+            line = message;
+        }
+
+        if (problem is not null)
+        {
+            Quarantine(message, problem, now.UtcDateTime);
             _budget.Release(message.Length);
             return null;
         }
 
-        var stream = StreamOf(fields);
-        IStreamSink? sink;
-        lock (_sinks)
-        {
-            if (!_sinks.TryGetValue(stream, out sink))
-            {
-                sink = _options.Segments is null ? new StreamSink(stream, _options, Warn) : new Segments.SegmentSink(stream, _options, Warn);
-                _sinks[stream] = sink;
-            }
-        }
-
-        sink.Add(line.Span, PeriodOf(now), fields, now.UtcDateTime);
+        var sink = SinkOf(fields.Stream);
+        sink.Add(line.Span, PeriodOf(now), fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
         // From here the budget holds the buffered line (and its newline) instead of the queued message.
-        _budget.Exchange(message.Length, line.Length + 1);
-        Interlocked.Add(ref _pendingBytes, line.Length + 1);
+        _budgetChange += line.Length + 1 - message.Length; // settled before the next flush or wait
+        _pendingBytes += line.Length + 1;
         return sink;
     }
 
@@ -374,14 +383,41 @@ public sealed class Collector : IAsyncDisposable
         return period;
     }
 
-    private string StreamOf(RecordInspector.Fields fields)
+    // The sink of the last record and its stream field's value: consecutive records mostly share a stream.
+    private IStreamSink? _lastSink;
+    private byte[]? _lastStreamValue;
+
+    private IStreamSink SinkOf(RecordCheck.Value value)
+    {
+        if (_lastSink is not null && (_options.Stream is not null
+            || (value.IsPresent ? _lastStreamValue is not null && value.Utf8.SequenceEqual(_lastStreamValue) : _lastStreamValue is null)))
+        {
+            return _lastSink;
+        }
+
+        var stream = StreamOf(value.Text);
+        IStreamSink? sink;
+        lock (_sinks)
+        {
+            if (!_sinks.TryGetValue(stream, out sink))
+            {
+                sink = _options.Segments is null ? new StreamSink(stream, _options, Warn) : new Segments.SegmentSink(stream, _options, Warn);
+                _sinks[stream] = sink;
+            }
+        }
+
+        _lastSink = sink;
+        _lastStreamValue = value.IsPresent ? value.Utf8.ToArray() : null;
+        return sink;
+    }
+
+    private string StreamOf(string? value)
     {
         if (_options.Stream is { } fixedStream)
         {
             return fixedStream;
         }
 
-        var value = fields.Stream;
         if (value is null)
         {
             return _options.DefaultStream;
@@ -415,13 +451,27 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
+    // What buffered lines hold of the budget beyond (or short of) their queued messages, not yet told to the budget:
+    // one call a batch instead of a lock a record.
+    private long _budgetChange;
+
+    private void SettleBudget()
+    {
+        if (_budgetChange != 0)
+        {
+            _budget.Exchange(0, _budgetChange);
+            _budgetChange = 0;
+        }
+    }
+
     private void Flush(IStreamSink sink, DateTime now)
     {
+        SettleBudget();
         var (records, bytes) = sink.Flush(now);
         if (records > 0)
         {
             Stats.AddFlushed(records, bytes, now);
-            Interlocked.Add(ref _pendingBytes, -bytes);
+            _pendingBytes -= bytes;
             _budget.Release(bytes);
         }
     }

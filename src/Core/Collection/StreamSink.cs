@@ -12,6 +12,7 @@ internal sealed class StreamSink : IStreamSink
     private readonly CollectorOptions _options;
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
+    private readonly CheckpointPacer _checkpoints;
     private readonly MemoryStream _pending = new();
     private FileStream? _lock;
     private FileStream? _file;
@@ -20,8 +21,8 @@ internal sealed class StreamSink : IStreamSink
     private long _totalFlushed;
     private int _pendingCount;
     private DateTime _firstPendingUtc;
-    private string? _lastTime;
-    private string? _lastSequence;
+    private RecordCheck.Value _lastTime; // as the record has it: text only when a checkpoint is saved
+    private RecordCheck.Value _lastSequence;
 
     public StreamSink(string stream, CollectorOptions options, Action<string> warn)
     {
@@ -29,6 +30,8 @@ internal sealed class StreamSink : IStreamSink
         _options = options;
         _warn = warn;
         _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
+        _checkpoints = new CheckpointPacer(_checkpointPath, options.Durability == Durability.Fsync, saveOnNewFile: true,
+            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth."));
     }
 
     public string? CurrentFile { get; private set; }
@@ -36,7 +39,7 @@ internal sealed class StreamSink : IStreamSink
     public int PendingCount => _pendingCount;
 
     /// <summary>Buffers one record for the period it arrived in, rotating first when the period changed.</summary>
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordInspector.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {
@@ -57,8 +60,8 @@ internal sealed class StreamSink : IStreamSink
         _pending.Write(line);
         _pending.WriteByte((byte)'\n');
         _pendingCount++;
-        _lastTime = fields.Time ?? _lastTime;
-        _lastSequence = fields.Sequence ?? _lastSequence;
+        _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
+        _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
     }
 
     public bool FlushDue(DateTime nowUtc) =>
@@ -95,7 +98,7 @@ internal sealed class StreamSink : IStreamSink
         _totalFlushed += _pendingCount;
         _pending.SetLength(0);
         _pendingCount = 0;
-        SaveCheckpoint(nowUtc);
+        SaveCheckpoint(nowUtc, start + flushed.Item2);
         return flushed;
     }
 
@@ -164,8 +167,8 @@ internal sealed class StreamSink : IStreamSink
         }
 
         _totalFlushed = checkpoint?.TotalFlushed ?? 0;
-        _lastTime = checkpoint?.LastRecordTime;
-        _lastSequence = checkpoint?.LastSequence;
+        _lastTime = RecordCheck.Value.Of(checkpoint?.LastRecordTime);
+        _lastSequence = RecordCheck.Value.Of(checkpoint?.LastSequence);
         if (checkpoint is not null && checkpoint.File == Path.GetFileName(path) && checkpoint.Offset <= length)
         {
             var after = TornTail.CountLines(path, checkpoint.Offset);
@@ -185,18 +188,8 @@ internal sealed class StreamSink : IStreamSink
         }
     }
 
-    private void SaveCheckpoint(DateTime nowUtc)
-    {
-        var checkpoint = new Checkpoint(_stream, Path.GetFileName(CurrentFile!), _file!.Length, _records, _totalFlushed, _lastTime, _lastSequence, nowUtc);
-        try
-        {
-            checkpoint.Save(_checkpointPath, _options.Durability == Durability.Fsync);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth.");
-        }
-    }
+    private void SaveCheckpoint(DateTime nowUtc, long length) =>
+        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), length, _records, _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
 
     private FileStream TakeLock()
     {
@@ -214,6 +207,7 @@ internal sealed class StreamSink : IStreamSink
 
     private void CloseFile()
     {
+        _checkpoints.SaveUnsaved();
         _file?.Dispose();
         _file = null;
         _period = null;

@@ -47,6 +47,8 @@ public sealed class OrphanSegments
     public IEnumerable<SegmentResult> Run(Func<string, string, bool>? shouldProcess = null, Action<int, int, string>? progress = null,
         Action<string, Exception>? onError = null)
     {
+        SegmentCompactor.RemoveStaleScratch(_directory,
+            shouldProcess is null ? null : folder => shouldProcess(folder, "Remove the scratch folder of an interrupted compaction"));
         var files = Find();
         var locks = new Dictionary<string, FileStream?>(StringComparer.Ordinal);
         var probe = OpenWriterProbe.ForCurrentPlatform(TimeProvider.System);

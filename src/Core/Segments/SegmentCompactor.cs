@@ -21,11 +21,13 @@ public static class SegmentCompactor
                 length == 0 ? "an empty row journal (nothing was flushed to it)" : $"a row journal with no complete row ({length} bytes of a torn write)");
         }
 
-        var scratch = Path.Combine(directory, ".pipelineops", "compact", Guid.NewGuid().ToString("N"));
+        var scratch = Path.Combine(ScratchRoot(directory), Guid.NewGuid().ToString("N"));
         try
         {
             ConversionResult converted;
-            using (var run = ConversionRun.Open(new ConversionOptions
+            // The scratch folder's lock is held until its rejects are kept: a folder whose lock is free is finished
+            // with, or was left by a kill (RemoveStaleScratch).
+            using var run = ConversionRun.Open(new ConversionOptions
             {
                 Destination = scratch,
                 TimeField = timeField,
@@ -34,10 +36,8 @@ public static class SegmentCompactor
                 SchemaOrderGiven = options.SchemaOrderGiven,
                 Compression = options.Compression,
                 BadLinePolicy = BadLinePolicy.Quarantine,
-            }))
-            {
-                converted = run.Convert(journal);
-            }
+            });
+            converted = run.Convert(journal);
 
             if (converted.Status != ConversionStatus.Converted)
             {
@@ -161,6 +161,58 @@ public static class SegmentCompactor
         {
             File.Move(file, Path.Combine(target, $"{Guid.NewGuid():N}-{Path.GetFileName(file)}"));
         }
+    }
+
+    private static string ScratchRoot(string directory) => Path.Combine(directory, ".pipelineops", "compact");
+
+    /// <summary>
+    /// Removes the scratch folders that compactions killed mid-way left behind (a kill skips their cleanup): those
+    /// whose conversion lock no one holds, and those without a lock that are over ten minutes old (a live compaction
+    /// takes its lock right after making the folder). Only derived files are there: the rows are still in the journal.
+    /// </summary>
+    /// <returns>The folders removed.</returns>
+    public static IReadOnlyList<string> RemoveStaleScratch(string directory, Func<string, bool>? shouldRemove = null)
+    {
+        var root = ScratchRoot(directory);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var folder in Directory.EnumerateDirectories(root).ToList())
+        {
+            var lockPath = Path.Combine(folder, "_pipelineops", "lock");
+            try
+            {
+                if (File.Exists(lockPath))
+                {
+                    using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                    {
+                        // free: no live compaction holds it
+                    }
+                }
+                else if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) < TimeSpan.FromMinutes(10))
+                {
+                    continue;
+                }
+            }
+            catch (IOException)
+            {
+                continue; // held: a compaction is running
+            }
+
+            if (shouldRemove?.Invoke(folder) ?? true)
+            {
+                TryDelete(folder);
+                if (!Directory.Exists(folder))
+                {
+                    removed.Add(folder);
+                }
+            }
+        }
+
+        return removed;
     }
 
     private static void TryDelete(string folder)

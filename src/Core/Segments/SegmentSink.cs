@@ -21,6 +21,7 @@ internal sealed class SegmentSink : IStreamSink
     private readonly SegmentOptions _segments;
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
+    private readonly CheckpointPacer _checkpoints;
     private readonly Dictionary<string, Segment> _open = new(StringComparer.Ordinal);
     private readonly byte[][] _partitionNames;
     private FileStream? _lock;
@@ -32,8 +33,8 @@ internal sealed class SegmentSink : IStreamSink
     private DateTime _firstPendingUtc;
     private (int Records, long Bytes) _unreported; // flushed early (buffer pressure, rotation), reported with the next flush
     private long _totalFlushed;
-    private string? _lastTime;
-    private string? _lastSequence;
+    private RecordCheck.Value _lastTime; // as the record has it: text only when a checkpoint is saved
+    private RecordCheck.Value _lastSequence;
     private string? _lastFile;
     private (string Stamp, int Next)? _sequence;
 
@@ -44,13 +45,16 @@ internal sealed class SegmentSink : IStreamSink
         _segments = options.Segments!;
         _warn = warn;
         _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
+        // Every partition has its own journal: a new file name is no reason to save at once here.
+        _checkpoints = new CheckpointPacer(_checkpointPath, options.Durability == Durability.Fsync, saveOnNewFile: false,
+            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the segments stay the truth."));
         _partitionNames = _segments.PartitionBy.Select(Encoding.UTF8.GetBytes).ToArray();
         try
         {
             var checkpoint = Checkpoint.Load(_checkpointPath);
             _totalFlushed = checkpoint?.TotalFlushed ?? 0;
-            _lastTime = checkpoint?.LastRecordTime;
-            _lastSequence = checkpoint?.LastSequence;
+            _lastTime = RecordCheck.Value.Of(checkpoint?.LastRecordTime);
+            _lastSequence = RecordCheck.Value.Of(checkpoint?.LastSequence);
         }
         catch (InvalidDataException e)
         {
@@ -91,7 +95,7 @@ internal sealed class SegmentSink : IStreamSink
         }
     }
 
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordInspector.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {
@@ -117,8 +121,8 @@ internal sealed class SegmentSink : IStreamSink
         segment.PendingCount++;
         _pendingCount++;
         _pendingBytes += line.Length + 1;
-        _lastTime = fields.Time ?? _lastTime;
-        _lastSequence = fields.Sequence ?? _lastSequence;
+        _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
+        _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
         if (_pendingBytes > _segments.MaxBufferSize)
         {
             // Not checkpointed here: the checkpoint's last time and sequence must be of a flushed record.
@@ -357,19 +361,9 @@ internal sealed class SegmentSink : IStreamSink
         _period = null;
     }
 
-    private void SaveCheckpoint(DateTime nowUtc)
-    {
-        var checkpoint = new Checkpoint(_stream, _lastFile is null ? "" : Path.GetRelativePath(_options.Directory, _lastFile), 0,
-            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime, _lastSequence, nowUtc);
-        try
-        {
-            checkpoint.Save(_checkpointPath, _options.Durability == Durability.Fsync);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the segments stay the truth.");
-        }
-    }
+    private void SaveCheckpoint(DateTime nowUtc) =>
+        _checkpoints.Offer(new Checkpoint(_stream, _lastFile is null ? "" : Path.GetRelativePath(_options.Directory, _lastFile), 0,
+            _open.Values.Sum(s => s.Rows), _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
 
     private FileStream TakeLock()
     {
@@ -390,6 +384,7 @@ internal sealed class SegmentSink : IStreamSink
     {
         try
         {
+            _checkpoints.SaveUnsaved();
             CloseAll();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)

@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json;
+using PipelineOps.Text;
+
+namespace PipelineOps.Collection;
+
+/// <summary>
+/// The collector's one pass over a message: the shared verdict of <see cref="JsonLineRules"/> (same encoding checks,
+/// same reader options, so a message is collected exactly when the converter takes its line as a record) and, read on
+/// the way, the top-level stream, time and sequence fields. Names are matched as UTF-8 and values are kept as slices of
+/// the message, so a record costs no strings; an error is worded by <see cref="JsonLineRules.Verdict"/> itself. The
+/// common record is read by a plain scan first (RecordCheck.Scan.cs); anything it is not sure of goes to the reader.
+/// </summary>
+public static partial class RecordCheck
+{
+    /// <summary>The field names to read, encoded once.</summary>
+    public sealed class Names(string stream, string time, string sequence)
+    {
+        internal byte[] Stream { get; } = Encoding.UTF8.GetBytes(stream);
+
+        internal byte[] Time { get; } = Encoding.UTF8.GetBytes(time);
+
+        internal byte[] Sequence { get; } = Encoding.UTF8.GetBytes(sequence);
+    }
+
+    /// <summary>A field's value as the record has it: a string's text or a number's literal; absent by default.</summary>
+    public readonly struct Value
+    {
+        private readonly ReadOnlyMemory<byte> _utf8;
+        private readonly string? _text; // an escaped string, decoded once; or a value that came as text
+
+        private Value(ReadOnlyMemory<byte> utf8, string? text)
+        {
+            _utf8 = utf8;
+            _text = text;
+            IsPresent = true;
+        }
+
+        public bool IsPresent { get; }
+
+        /// <summary>The value's UTF-8 bytes, unescaped (empty when absent).</summary>
+        public ReadOnlySpan<byte> Utf8 => _text is null ? _utf8.Span : Encoding.UTF8.GetBytes(_text);
+
+        /// <summary>The value as text, or null when absent.</summary>
+        public string? Text => _text ?? (IsPresent ? Encoding.UTF8.GetString(_utf8.Span) : null);
+
+        public static Value Of(string? text) => text is null ? default : new Value(default, text);
+
+        internal static Value Slice(ReadOnlyMemory<byte> utf8) => new(utf8, null);
+
+        internal static Value Decoded(string text) => new(default, text);
+    }
+
+    public readonly record struct Fields(Value Stream, Value Time, Value Sequence);
+
+    /// <summary>Why <paramref name="message"/> is not a record (the words of <see cref="JsonLineRules.Verdict"/>), or
+    /// null when it is one, with its fields.</summary>
+    public static string? Run(ReadOnlyMemory<byte> message, Names names, out Fields fields)
+    {
+        fields = default;
+        var json = message.Span;
+        if (JsonLineRules.TextProblem(json) is { } problem)
+        {
+            return problem;
+        }
+
+        if (TryScan(message, names, out fields))
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(JsonLineRules.ReaderOptions));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return JsonLineRules.NotAnObject;
+            }
+
+            Value stream = default, time = default, sequence = default;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var wanted = reader.ValueTextEquals(names.Stream) ? 1 : reader.ValueTextEquals(names.Time) ? 2 : reader.ValueTextEquals(names.Sequence) ? 3 : 0;
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip(); // validates all it passes
+                    continue;
+                }
+
+                if (wanted == 0 || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
+                {
+                    continue;
+                }
+
+                // The last one wins, as everywhere.
+                var value = reader.TokenType == JsonTokenType.Number
+                    ? Value.Slice(message.Slice((int)reader.TokenStartIndex, reader.ValueSpan.Length))
+                    : reader.ValueIsEscaped
+                        ? Value.Decoded(reader.GetString()!)
+                        : Value.Slice(message.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length));
+                switch (wanted)
+                {
+                    case 1: stream = value; break;
+                    case 2: time = value; break;
+                    default: sequence = value; break;
+                }
+            }
+
+            // The reader has checked the grammar: the loop ends on the record's closing brace.
+            if (reader.Read())
+            {
+                return JsonLineRules.MoreThanOneValue;
+            }
+
+            fields = new Fields(stream, time, sequence);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return JsonLineRules.Verdict(json) ?? JsonLineRules.Shorten(e.Message);
+        }
+    }
+}
