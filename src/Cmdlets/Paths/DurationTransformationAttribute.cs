@@ -19,7 +19,10 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
                 return TimeSpan.Zero;
             case TimeSpan span:
                 return span;
-            case int or long or double or float or decimal or short or byte:
+            case decimal days:
+                // PowerShell reads an unquoted 7d as the decimal literal 7 (its d suffix): the user meant days.
+                return TimeSpan.FromDays((double)days);
+            case int or long or double or float or short or byte:
                 return TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
             case string text when Duration.TryParse(text, out var parsed):
                 return parsed;
