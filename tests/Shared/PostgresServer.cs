@@ -26,7 +26,7 @@ public sealed class PostgresServer : IDisposable
     private readonly string? _user;
     private readonly System.Text.StringBuilder _log = new();
 
-    private PostgresServer(string bin)
+    private PostgresServer(string bin, bool durable)
     {
         _bin = bin;
         _user = Environment.IsPrivilegedProcess ? (UserExists("postgres") ? "postgres" : "nobody") : null;
@@ -39,9 +39,9 @@ public sealed class PostgresServer : IDisposable
         var data = Path.Combine(_root, "data");
         RunAsServerUser(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         Port = FreePort();
-        // fsync off: the tests kill schedulers, not the database.
+        // fsync off for tests (they kill schedulers, not the database); on where a benchmark compares commit costs.
         _server = StartAsServerUser(Path.Combine(bin, "postgres"), ["-D", data, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", _root,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB"]);
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=" + (durable ? "on" : "off"), "-c", "max_connections=300", "-c", "shared_buffers=32MB"]);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!Ready())
         {
@@ -74,9 +74,10 @@ public sealed class PostgresServer : IDisposable
     public static bool Required =>
         !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(RequiredVariable)) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
-    /// <summary>Starts a server; throws (naming what is missing) when the binaries are absent.</summary>
-    public static PostgresServer Start() =>
-        new(FindBin() ?? throw new InvalidOperationException(Unavailable + (Required ? " and this run requires it (" + RequiredVariable + " or CI is set)." : ".")));
+    /// <summary>Starts a server; throws (naming what is missing) when the binaries are absent. <paramref name="durable"/>
+    /// keeps PostgreSQL's fsync on (commits reach the disk), as a production server has it.</summary>
+    public static PostgresServer Start(bool durable = false) =>
+        new(FindBin() ?? throw new InvalidOperationException(Unavailable + (Required ? " and this run requires it (" + RequiredVariable + " or CI is set)." : ".")), durable);
 
     /// <summary>Runs SQL through psql and returns its unaligned output (one row a line, fields separated by |).</summary>
     public string Query(string sql, string? database = null) =>

@@ -18,7 +18,7 @@ public sealed class PostgresFactAttribute : FactAttribute
 /// <summary>One PostgreSQL server for the tests of a class, started on first use and stopped at the end.</summary>
 public sealed class PostgresFixture : IDisposable
 {
-    private readonly Lazy<PostgresServer> _server = new(PostgresServer.Start);
+    private readonly Lazy<PostgresServer> _server = new(() => PostgresServer.Start());
 
     public PostgresServer Server => _server.Value;
 
