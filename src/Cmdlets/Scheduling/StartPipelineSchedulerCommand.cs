@@ -19,6 +19,15 @@ public sealed class StartPipelineSchedulerCommand : SchedulerStoreCommand
     [Paths.DurationTransformation]
     public TimeSpan? Retention { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        if (Retention is { } keep && keep <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(Retention), keep, "-Retention must be longer than zero."),
+                "RetentionNotPositive", ErrorCategory.InvalidArgument, keep));
+        }
+    }
+
     protected override void EndProcessing()
     {
         var scheduler = OpenScheduler(create: true);
@@ -27,15 +36,9 @@ public sealed class StartPipelineSchedulerCommand : SchedulerStoreCommand
             return;
         }
 
-        if (Retention is { } keep)
+        if (Retention is { } retention)
         {
-            if (keep <= TimeSpan.Zero)
-            {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(Retention), keep, "-Retention must be longer than zero."),
-                    "RetentionNotPositive", ErrorCategory.InvalidArgument, keep));
-            }
-
-            scheduler.HistoryRetention = keep;
+            scheduler.HistoryRetention = retention;
         }
 
         Await(scheduler.StartAsync(Cancellation));
