@@ -36,6 +36,7 @@
         'Unregister-PipelineJob'
         'Invoke-PipelineJob'
         'Get-PipelineJobHistory'
+        'Clear-PipelineJobHistory'
         'Start-PipelineScheduler'
         'Stop-PipelineScheduler'
         'Get-PipelineScheduler'

@@ -79,6 +79,16 @@ Describe 'Disable-, Enable-, Unregister- and Invoke-PipelineJob, Get-PipelineJob
         $failed[0].Job | Should -Be 'bad'
         @(Get-PipelineJobHistory ok -StorePath $store).Count | Should -Be 1
     }
+
+    It 'clears history only when asked: -OlderThan 7d keeps recent runs, -WhatIf keeps all' {
+        Clear-PipelineJobHistory -OlderThan 7d -StorePath $store -Confirm:$false
+        @(Get-PipelineJobHistory -StorePath $store).Count | Should -Be 2
+        Clear-PipelineJobHistory bad -StorePath $store -WhatIf
+        @(Get-PipelineJobHistory -StorePath $store).Count | Should -Be 2
+        $deleted = Clear-PipelineJobHistory bad -StorePath $store -Confirm:$false -PassThru
+        $deleted.Job | Should -Be 'bad'
+        @(Get-PipelineJobHistory -StorePath $store).Job | Should -Be 'ok'
+    }
 }
 
 Describe 'Start-, Get- and Stop-PipelineScheduler' {

@@ -160,4 +160,45 @@ public sealed class SchedulerCmdletTests : IDisposable
         Assert.True(File.Exists(marker));
         Run("Unregister-PipelineJob tick -Store Memory -Confirm:$false");
     }
+
+    [Fact]
+    public void A_job_sees_its_run_as_PipelineJobRun()
+    {
+        Run("Register-PipelineJob who -Every 1h -StorePath $store -ScriptBlock { '{0}|{1}|{2}' -f $PipelineJobRun.Job, $PipelineJobRun.Trigger, ($PipelineJobRun.Node -split ':')[1] }");
+        var run = Run("Invoke-PipelineJob who -StorePath $store").Output.Single();
+        AssertSucceeded(run);
+        Assert.Equal($"who|Manual|{Environment.ProcessId}", ((string)run.Properties["Output"].Value).Trim());
+    }
+
+    [Fact]
+    public void Reading_history_changes_nothing_and_Clear_PipelineJobHistory_deletes_what_it_names_after_asking()
+    {
+        Run("""
+            Register-PipelineJob a -Every 1h -StorePath $store -ScriptBlock { 'a' }
+            Register-PipelineJob b -Every 1h -StorePath $store -ScriptBlock { 'b' }
+            1..2 | ForEach-Object { Invoke-PipelineJob a -StorePath $store | Out-Null }
+            Invoke-PipelineJob b -StorePath $store | Out-Null
+            """);
+        Assert.DoesNotContain("Retention", Run("(Get-Command Get-PipelineJobHistory).Parameters.Keys").Strings);
+        Assert.Equal(3, Run("Get-PipelineJobHistory -StorePath $store").Output.Count);
+        Assert.Equal(3, Run("Get-PipelineJobHistory -StorePath $store").Output.Count);
+
+        // Runs that ended a moment ago are not older than a day (an unquoted 1d, which PowerShell reads as the decimal 1,
+        // is a day, not a second); -WhatIf deletes nothing.
+        Run("Clear-PipelineJobHistory -OlderThan 1d -StorePath $store -Confirm:$false");
+        Run("Clear-PipelineJobHistory a -StorePath $store -WhatIf");
+        Assert.Equal(3, Run("Get-PipelineJobHistory -StorePath $store").Output.Count);
+
+        var cleared = Run("Get-PipelineJob a -StorePath $store | Clear-PipelineJobHistory -StorePath $store -Confirm:$false -Verbose -PassThru");
+        Assert.Contains("Deleted 2 run(s) of a.", cleared.Verbose.Select(v => v.Message));
+        Assert.Equal(["a", "a"], cleared.Output.Select(r => (string)r.Properties["Job"].Value));
+        Assert.Equal(["b"], Run("Get-PipelineJobHistory -StorePath $store | ForEach-Object Job").Strings);
+        Run("Clear-PipelineJobHistory -OlderThan 0 -StorePath $store -Confirm:$false");
+        Assert.Empty(Run("Get-PipelineJobHistory -StorePath $store").Output);
+        Assert.Equal(2, Run("Get-PipelineJob -StorePath $store").Output.Count);
+        Assert.Equal("OlderThanNegative", ThrownId("Clear-PipelineJobHistory -OlderThan (New-TimeSpan -Hours -1) -StorePath $store -Confirm:$false"));
+        Assert.Equal("RetentionNotPositive", ThrownId("Start-PipelineScheduler -Store Memory -Retention 0"));
+        Run("Register-PipelineJob daily -Every 1d -StorePath $store -ScriptBlock { 1 }");
+        Assert.Equal("every 1.00:00:00", Run("(Get-PipelineJob daily -StorePath $store).Schedule").Strings.Single());
+    }
 }

@@ -111,4 +111,28 @@ public sealed class SchedulerProcessTests : IDisposable
         Assert.Equal(600L, Convert.ToInt64(DuckDb.Scalar($"SELECT count(*) FROM {DuckDb.Dataset(dataset)}"), CultureInfo.InvariantCulture));
         Assert.Equal(600L, Convert.ToInt64(DuckDb.Scalar($"SELECT count(DISTINCT seq) FROM {DuckDb.Dataset(dataset)}"), CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void Remove_Module_stops_the_scheduler_this_session_started_but_a_jobs_own_Remove_Module_does_not()
+    {
+        var started = Path.Combine(_root, "long-started");
+        var result = Host($$"""
+            $manifest = Join-Path (Get-Module PipelineOps).ModuleBase PipelineOps.psd1
+            Register-PipelineJob inner -Once -StorePath '{{StorePath}}' -ScriptBlock { Remove-Module PipelineOps; 'removed in the job' } | Out-Null
+            $null = Start-PipelineScheduler -StorePath '{{StorePath}}'
+            while (-not (Get-PipelineJobHistory inner -StorePath '{{StorePath}}' -Status Succeeded)) { Start-Sleep -Milliseconds 100 }
+            'after the job: ' + (Get-PipelineScheduler).IsRunning
+            Register-PipelineJob long -Once -StorePath '{{StorePath}}' -ScriptBlock { [IO.File]::WriteAllText('{{started}}', 'x'); Start-Sleep -Seconds 600 } | Out-Null
+            while (-not (Test-Path '{{started}}')) { Start-Sleep -Milliseconds 100 }
+            Remove-Module PipelineOps
+            Import-Module $manifest
+            'schedulers after Remove-Module: ' + @(Get-PipelineScheduler).Count
+            'long: ' + (Get-PipelineJobHistory long -StorePath '{{StorePath}}').Status
+            """);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("after the job: True", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("schedulers after Remove-Module: 0", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("long: Interrupted", result.Stdout, StringComparison.Ordinal);
+    }
 }

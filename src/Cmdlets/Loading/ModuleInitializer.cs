@@ -22,15 +22,28 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     private static readonly object Gate = new();
     private static DependencyLoadContext? s_context;
     private static bool s_hooked;
+    private static int s_imports;
 
-    public void OnImport() => Register();
+    public void OnImport()
+    {
+        Register();
+        Interlocked.Increment(ref s_imports);
+    }
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        // Long-running work this runspace started ends with the module, before the resolver is unhooked.
+        if (System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.InstanceId is { } runspace)
+        {
+            ModuleCleanup.StopOwnedBy(runspace);
+        }
+
         lock (Gate)
         {
-            // Keep the context (assemblies cannot be unloaded from it) but stop answering for it.
-            if (s_hooked)
+            // Keep the context (assemblies cannot be unloaded from it) but stop answering for it once no runspace has
+            // the module: every runspace shares the hook, and a job's runspace removing its copy must not take it
+            // from the session that runs the scheduler.
+            if (Interlocked.Decrement(ref s_imports) <= 0 && s_hooked)
             {
                 AssemblyLoadContext.Default.Resolving -= ResolveCore;
                 s_hooked = false;

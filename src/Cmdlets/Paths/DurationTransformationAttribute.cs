@@ -20,7 +20,7 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
             case TimeSpan span:
                 return span;
             case decimal days:
-                // Unquoted 10d is a decimal literal in PowerShell (the d suffix), not the text "10d": it means days.
+                // PowerShell reads an unquoted 7d as the decimal literal 7 (its d suffix): the user meant days.
                 return TimeSpan.FromDays((double)days);
             case int or long or double or float or short or byte:
                 return TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));

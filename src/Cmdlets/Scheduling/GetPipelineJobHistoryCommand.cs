@@ -3,7 +3,8 @@ using System.Management.Automation;
 namespace PipelineOps.Scheduling;
 
 /// <summary>Get-PipelineJobHistory: one record per run (Succeeded, Failed, Skipped, Interrupted, or Running now),
-/// oldest first. The scheduler keeps runs for the store's retention (30 days).</summary>
+/// oldest first. Reading changes nothing: the scheduler deletes runs older than its retention (30 days, or
+/// Start-PipelineScheduler -Retention) as it records new ones, and Clear-PipelineJobHistory deletes on request.</summary>
 [Cmdlet(VerbsCommon.Get, "PipelineJobHistory", HelpUri = HelpLinks.Docs + "Get-PipelineJobHistory.md")]
 [OutputType(typeof(JobRun))]
 public sealed class GetPipelineJobHistoryCommand : SchedulerStoreCommand
@@ -19,18 +20,9 @@ public sealed class GetPipelineJobHistoryCommand : SchedulerStoreCommand
     [ValidateSet("Running", "Succeeded", "Failed", "Skipped", "Interrupted")]
     public string[] Status { get; set; } = [];
 
-    /// <summary>Deletes runs older than this before reading (default: keep what the scheduler keeps, 30 days).</summary>
-    [Parameter]
-    [Paths.DurationTransformation]
-    public TimeSpan? Retention { get; set; }
-
     protected override void ProcessRecord()
     {
         var scheduler = OpenScheduler(create: false);
-        if (Retention is { } keep)
-        {
-            Await(scheduler.History.PruneAsync(DateTimeOffset.UtcNow - keep, Cancellation));
-        }
 
         var query = new JobRunQuery { Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null };
         var patterns = Name.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();

@@ -9,6 +9,7 @@ namespace PipelineOps.Scheduling;
 /// Runs a job in a fresh runspace with PipelineOps imported: Convert-JsonlToParquet or Invoke-StagingSampler with
 /// the registered parameters, or the registered script. Output, errors and warnings go to the run's record.
 /// Cancelling stops the pipeline, which is the cmdlets' own StopProcessing: converters leave no partial output.
+/// The run's record as it starts is the read-only variable $PipelineJobRun (its ScheduledStart names the firing).
 /// </summary>
 internal sealed class RunspaceJobRunner(string moduleManifest) : IJobRunner
 {
@@ -16,14 +17,17 @@ internal sealed class RunspaceJobRunner(string moduleManifest) : IJobRunner
     internal const string SampleCommand = "Invoke-StagingSampler";
     private const int OutputLines = 40;
 
-    public Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(() => Run(job, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    internal const string RunVariable = "PipelineJobRun";
 
-    private JobRunOutcome Run(PipelineJobDefinition job, CancellationToken cancellationToken)
+    public Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, JobRun run, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(job, run, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private JobRunOutcome Run(PipelineJobDefinition job, JobRun run, CancellationToken cancellationToken)
     {
         var payload = JobPayload.FromJson(job.Payload);
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule([moduleManifest]);
+        state.Variables.Add(new SessionStateVariableEntry(RunVariable, run, "This run of a PipelineOps job: Job, Id, ScheduledStart, Start, Node, Trigger.", ScopedItemOptions.ReadOnly));
         using var runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
         using var shell = PowerShell.Create();

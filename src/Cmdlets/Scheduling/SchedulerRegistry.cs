@@ -8,6 +8,7 @@ namespace PipelineOps.Scheduling;
 internal static class SchedulerRegistry
 {
     private static readonly ConcurrentDictionary<string, PipelineScheduler> Schedulers = new();
+    private static readonly ConcurrentDictionary<PipelineScheduler, Guid> Owners = new();
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
     public static async Task<PipelineScheduler> OpenAsync(SchedulerStoreOptions store, string moduleManifest, CancellationToken cancellationToken)
@@ -20,6 +21,7 @@ internal static class SchedulerRegistry
                 return open;
             }
 
+            Loading.ModuleCleanup.SchedulersUsed();
             var scheduler = await PipelineScheduler.OpenAsync(store, new RunspaceJobRunner(moduleManifest), null, cancellationToken).ConfigureAwait(false);
             Schedulers[store.Key] = scheduler;
             return scheduler;
@@ -38,6 +40,29 @@ internal static class SchedulerRegistry
     public static async Task StopAsync(PipelineScheduler scheduler, CancellationToken cancellationToken)
     {
         Schedulers.TryRemove(new KeyValuePair<string, PipelineScheduler>(scheduler.Store.Key, scheduler));
+        Owners.TryRemove(scheduler, out _);
         await scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Notes the runspace that started a scheduler: removing the module there stops it.</summary>
+    public static void Own(PipelineScheduler scheduler, Guid? runspace)
+    {
+        if (runspace is { } id)
+        {
+            Owners.TryAdd(scheduler, id);
+        }
+    }
+
+    /// <summary>Stops the schedulers started from <paramref name="runspace"/> (Remove-Module there). Others go on: a
+    /// job's own runspace imports the module too, and its Remove-Module must not stop the scheduler running it.</summary>
+    public static void StopOwnedBy(Guid runspace)
+    {
+        foreach (var (scheduler, owner) in Owners.ToList())
+        {
+            if (owner == runspace)
+            {
+                StopAsync(scheduler, CancellationToken.None).GetAwaiter().GetResult();
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 
 namespace PipelineOps.Scheduling;
 
@@ -12,6 +13,21 @@ public sealed class StartPipelineSchedulerCommand : SchedulerStoreCommand
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>How long the scheduler keeps runs: as it records one, it deletes runs that ended longer ago
+    /// (default 30 days).</summary>
+    [Parameter]
+    [Paths.DurationTransformation]
+    public TimeSpan? Retention { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Retention is { } keep && keep <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(Retention), keep, "-Retention must be longer than zero."),
+                "RetentionNotPositive", ErrorCategory.InvalidArgument, keep));
+        }
+    }
+
     protected override void EndProcessing()
     {
         var scheduler = OpenScheduler(create: true);
@@ -20,7 +36,13 @@ public sealed class StartPipelineSchedulerCommand : SchedulerStoreCommand
             return;
         }
 
+        if (Retention is { } retention)
+        {
+            scheduler.HistoryRetention = retention;
+        }
+
         Await(scheduler.StartAsync(Cancellation));
+        SchedulerRegistry.Own(scheduler, Runspace.DefaultRunspace?.InstanceId);
         WriteObject(SchedulerStatus.Of(scheduler));
         if (!Wait)
         {

@@ -33,10 +33,10 @@ internal sealed class MemoryJobHistory : IJobHistory
         return Task.FromResult(count);
     }
 
-    public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    public Task<int> PruneAsync(DateTimeOffset before, string? job = null, CancellationToken cancellationToken = default)
     {
         var count = 0;
-        foreach (var run in _runs.Values.Where(r => (r.End ?? r.Start ?? r.ScheduledStart) < before))
+        foreach (var run in _runs.Values.Where(r => r.Status != JobRunStatus.Running && (job is null || r.Job == job) && (r.End ?? r.Start ?? r.ScheduledStart) < before))
         {
             count += _runs.TryRemove(run.Id, out _) ? 1 : 0;
         }

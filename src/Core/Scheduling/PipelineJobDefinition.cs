@@ -32,8 +32,9 @@ public sealed record JobRunOutcome(bool Succeeded)
 
 /// <summary>Runs a job's action. Core knows nothing of PowerShell; the module supplies the runner that creates a
 /// runspace. The token is cancelled when the scheduler stops or the run is interrupted; a runner stops promptly
-/// and leaves no partial output.</summary>
+/// and leaves no partial output. <paramref name="run"/> is the run's record as it starts (id, scheduled and actual
+/// start, node, trigger), for a job that wants to know which firing it is.</summary>
 public interface IJobRunner
 {
-    Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, CancellationToken cancellationToken);
+    Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, JobRun run, CancellationToken cancellationToken);
 }

@@ -25,6 +25,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
         Runner = runner;
         Time = time;
         History = history;
+        HistoryRetention = store.HistoryRetention;
         Node = $"{Environment.MachineName}:{Environment.ProcessId}";
     }
 
@@ -35,6 +36,10 @@ public sealed class PipelineScheduler : IAsyncDisposable
     public TimeProvider Time { get; }
 
     public IJobHistory History { get; }
+
+    /// <summary>How long this scheduler keeps runs: as it records a run, it deletes those that ended longer ago
+    /// (the store's retention unless Start-PipelineScheduler -Retention set another).</summary>
+    public TimeSpan HistoryRetention { get; set; }
 
     /// <summary>This scheduler's node: host and process id (the Quartz instance id too, in a cluster).</summary>
     public string Node { get; }
@@ -272,7 +277,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
         _running[runId] = definition.Name;
         try
         {
-            var outcome = await Runner.RunAsync(definition, cancellationToken).ConfigureAwait(false);
+            var outcome = await Runner.RunAsync(definition, run, cancellationToken).ConfigureAwait(false);
             run = run with
             {
                 Status = cancellationToken.IsCancellationRequested ? JobRunStatus.Interrupted : outcome.Succeeded ? JobRunStatus.Succeeded : JobRunStatus.Failed,
@@ -297,7 +302,7 @@ public sealed class PipelineScheduler : IAsyncDisposable
 
         run = run with { End = Time.GetUtcNow() };
         await History.WriteAsync(run, CancellationToken.None).ConfigureAwait(false);
-        await History.PruneAsync(run.End.Value - Store.HistoryRetention, CancellationToken.None).ConfigureAwait(false);
+        await History.PruneAsync(run.End.Value - HistoryRetention, null, CancellationToken.None).ConfigureAwait(false);
         return run;
     }
 

@@ -23,9 +23,22 @@ internal sealed class SqlJobHistory : IJobHistory
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteScriptAsync(connection, "schema_version.sql", cancellationToken).ConfigureAwait(false);
+        // One transaction, so nodes of a cluster starting together do not race to create the same tables (PostgreSQL's
+        // CREATE TABLE IF NOT EXISTS is not safe against a concurrent one): PostgreSQL takes an advisory lock held to
+        // its end, SQLite's transaction is already exclusive. DDL is transactional in both.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (_factory is Npgsql.NpgsqlFactory)
+        {
+            await using var lockSchema = connection.CreateCommand();
+            lockSchema.Transaction = transaction;
+            lockSchema.CommandText = "SELECT pg_advisory_xact_lock(7080151800)";
+            await lockSchema.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteScriptAsync(connection, transaction, "schema_version.sql", cancellationToken).ConfigureAwait(false);
         await using (var read = connection.CreateCommand())
         {
+            read.Transaction = transaction;
             read.CommandText = "SELECT version FROM pipelineops_schema WHERE component = 'history'";
             var found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             var version = found is null or DBNull ? 0 : Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture);
@@ -36,16 +49,19 @@ internal sealed class SqlJobHistory : IJobHistory
 
             if (version == SchemaVersion)
             {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
 
         // Version 0 (nothing yet) to 1: create. Later versions add their steps here.
-        await ExecuteScriptAsync(connection, "history_v1.sql", cancellationToken).ConfigureAwait(false);
+        await ExecuteScriptAsync(connection, transaction, "history_v1.sql", cancellationToken).ConfigureAwait(false);
         await using var record = connection.CreateCommand();
+        record.Transaction = transaction;
         record.CommandText = "INSERT INTO pipelineops_schema (component, version) VALUES ('history', @v) ON CONFLICT (component) DO UPDATE SET version = excluded.version";
         Add(record, "@v", SchemaVersion);
         await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task WriteAsync(JobRun run, CancellationToken cancellationToken = default)
@@ -145,12 +161,18 @@ internal sealed class SqlJobHistory : IJobHistory
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    public async Task<int> PruneAsync(DateTimeOffset before, string? job = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM pipelineops_job_history WHERE status <> 'Running' AND COALESCE(end_ms, start_ms, scheduled_ms) < @before";
+        command.CommandText = "DELETE FROM pipelineops_job_history WHERE status <> 'Running' AND COALESCE(end_ms, start_ms, scheduled_ms) < @before"
+            + (job is null ? "" : " AND job = @job");
         Add(command, "@before", before.ToUnixTimeMilliseconds());
+        if (job is not null)
+        {
+            Add(command, "@job", job);
+        }
+
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -171,11 +193,12 @@ internal sealed class SqlJobHistory : IJobHistory
         return connection;
     }
 
-    private static async Task ExecuteScriptAsync(DbConnection connection, string name, CancellationToken cancellationToken)
+    private static async Task ExecuteScriptAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken)
     {
         foreach (var statement in SqlScripts.Statements(name))
         {
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = statement;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -24,7 +24,7 @@ internal sealed class RecordingRunner : IJobRunner
         _release.TrySetResult();
     }
 
-    public async Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, CancellationToken cancellationToken)
+    public async Task<JobRunOutcome> RunAsync(PipelineJobDefinition job, JobRun run, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

@@ -151,4 +151,24 @@ public sealed class SchedulerTests : IDisposable
         command.CommandText = "SELECT version FROM pipelineops_schema WHERE component = 'history'";
         Assert.Equal(1L, await command.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task The_scheduler_deletes_runs_older_than_its_retention_as_it_records_a_run()
+    {
+        var time = new FakeTimeProvider(Noon);
+        await using var scheduler = await PipelineScheduler.OpenAsync(Store, new RecordingRunner(), time);
+        scheduler.HistoryRetention = TimeSpan.FromHours(1);
+        await scheduler.RegisterAsync(Job("a", JobSchedule.Every(TimeSpan.FromDays(1), TimeZoneInfo.Utc)), replace: false);
+        await scheduler.RegisterAsync(Job("b", JobSchedule.Every(TimeSpan.FromDays(1), TimeZoneInfo.Utc)), replace: false);
+        var old = await scheduler.RunNowAsync("a");
+        time.Advance(TimeSpan.FromMinutes(30));
+        var recent = await scheduler.RunNowAsync("a");
+        time.Advance(TimeSpan.FromMinutes(45));
+
+        // Reading keeps everything; recording the next run (of any job) deletes the run that ended over an hour ago.
+        Assert.Equal(2, (await scheduler.History.ReadAsync(new JobRunQuery())).Count);
+        var latest = await scheduler.RunNowAsync("b");
+        Assert.Equal([recent.Id, latest.Id], (await scheduler.History.ReadAsync(new JobRunQuery())).Select(r => r.Id));
+        Assert.DoesNotContain(old.Id, (await scheduler.History.ReadAsync(new JobRunQuery())).Select(r => r.Id));
+    }
 }
