@@ -196,6 +196,7 @@ internal static class ConvertBench
         ["DOTNET_TC_CallCountingDelayMs"] = "64",
         ["DOTNET_TieredPGO"] = "1",
         ["DOTNET_TC_QuickJitForLoops"] = "1",
+        ["DOTNET_GCConserveMemory"] = "0",
     };
 
     private static (double Seconds, double PeakMb) RunChild(string side, string source, string destination, string codec,
