@@ -26,6 +26,19 @@ Describe 'List views' {
         ($text.Trim() -split "`n")[0..1] -replace '\s+', ' ' | Should -Be @('Name : t_20251113.jsonl', 'Status : Converted')
     }
 
+    It 'show times in table columns, and a time property formats as any time does' {
+        $dir = Join-Path $TestDrive 'collected-times'
+        $null = New-Item -ItemType Directory -Force $dir
+        Set-Content (Join-Path $dir 'ticker_20251114.jsonl') @(
+            '{"product_id":"BTC-USD","time":"2025-11-14T10:00:00Z"}', '{"product_id":"BTC-USD","time":"2025-11-14T10:30:00Z"}')
+        $report = Test-DataContinuity -LiteralPath $dir -GapThreshold 5m
+        $report | Format-Table | Out-String | Should -Match 'ticker .* 2025-11-14 10:00:00 +2025-11-14 10:30:00'
+        $report.Start.ToString('yyyyMMdd HHmm') | Should -Be '20251114 1000'
+        $report.Start.ToString() | Should -Be '2025-11-14T10:00:00Z'
+        $file = Get-ChildItem $dir | Test-FileActive
+        $file | Format-Table | Out-String -Width 300 | Should -Match $file.LastWriteTimeUtc.ToString('yyyy-MM-dd HH:mm:ss', [cultureinfo]::InvariantCulture)
+    }
+
     It 'show continuity gaps as times, not as a record dump, in Format-List *' {
         $dir = Join-Path $TestDrive 'collected'
         $null = New-Item -ItemType Directory -Force $dir

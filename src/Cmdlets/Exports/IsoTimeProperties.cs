@@ -53,12 +53,31 @@ public static class IsoTimeProperties
 
     public static object? To(PSObject instance) => Read(instance);
 
-    /// <summary>The wrapper's ToString: ISO 8601, UTC with Z; a DateTimeOffset keeps its offset (Z when it is zero).</summary>
-    public static string ToIso(PSObject instance) => instance.BaseObject switch
+    /// <summary>The wrapper's ToString: ISO 8601, UTC with Z; a DateTimeOffset keeps its offset (Z when it is zero).
+    /// With a format (and a provider), the time's own ToString(format), so scripts' $_.Mtime.ToString('yyyyMMdd')
+    /// works as on any time.</summary>
+    public static string ToIso(PSObject instance, string? format = null, IFormatProvider? provider = null) => format is not null
+        ? Format(instance, format, provider ?? CultureInfo.CurrentCulture)
+        : instance.BaseObject switch
     {
         DateTime time => Utc(time).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
         DateTimeOffset { Offset.Ticks: 0 } time => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
         DateTimeOffset time => time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
+        var other => other.ToString() ?? "",
+    };
+
+    /// <summary>
+    /// For views: the time in <paramref name="format"/>, in the invariant culture. PowerShell finds the wrapper again
+    /// even through PSObject.BaseObject (it keeps instance members by object), so views call this rather than a method
+    /// of the value.
+    /// </summary>
+    public static string Format(object? value, string format) => Format(value, format, CultureInfo.InvariantCulture);
+
+    private static string Format(object? value, string format, IFormatProvider provider) => (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+    {
+        null => "",
+        DateTime time => time.ToString(format, provider),
+        DateTimeOffset time => time.ToString(format, provider),
         var other => other.ToString() ?? "",
     };
 
