@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PipelineOps.IO;
 
 namespace PipelineOps.Conversion;
 
@@ -6,17 +7,14 @@ namespace PipelineOps.Conversion;
 /// Passes a source's decompressed content through and fingerprints it on the way: its length, first and last
 /// 64 KiB. The same records give the same fingerprint whether they come plain or gzip-compressed, under any name.
 /// </summary>
-internal sealed class ContentTap : Stream
+internal sealed class ContentTap(Stream inner) : ReadOnlyStream(inner)
 {
     private const int Span = 64 * 1024;
-    private readonly Stream _inner;
     private readonly byte[] _head = new byte[Span];
     private readonly byte[] _tail = new byte[Span]; // a ring: the last Span bytes read end at _tailEnd
     private int _headLength;
     private int _tailEnd;
     private long _length;
-
-    public ContentTap(Stream inner) => _inner = inner;
 
     /// <summary>The fingerprint of everything read so far.</summary>
     public string Fingerprint
@@ -51,11 +49,9 @@ internal sealed class ContentTap : Stream
         return tap.Fingerprint;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
-        var read = _inner.Read(buffer);
+        var read = Inner.Read(buffer);
         var bytes = buffer[..read];
         if (_headLength < Span)
         {
@@ -77,37 +73,9 @@ internal sealed class ContentTap : Stream
         return read;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _length;
         set => throw new NotSupportedException();
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -7,7 +7,7 @@ namespace PipelineOps.IO;
 /// bytes follow the last member. GZipStream stops at the first byte after a member that does not start another one
 /// and reports a clean end; it then never asks its input for the end of the file, which is how this stream knows.
 /// </summary>
-public sealed class GzipContentStream : Stream
+public sealed class GzipContentStream : ReadOnlyStream
 {
     private readonly Func<Stream> _open;
     private readonly CompressedTap _tap;
@@ -21,22 +21,6 @@ public sealed class GzipContentStream : Stream
         _tap = new CompressedTap(open(), long.MaxValue);
         _gzip = new GZipStream(_tap, CompressionMode.Decompress);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -78,16 +62,6 @@ public sealed class GzipContentStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -100,7 +74,7 @@ public sealed class GzipContentStream : Stream
 
     /// <summary>Counts the compressed bytes handed on and whether the end of the file was reached; from
     /// <c>slowFrom</c> on, hands one byte per read.</summary>
-    private sealed class CompressedTap(Stream inner, long slowFrom) : Stream
+    private sealed class CompressedTap(Stream inner, long slowFrom) : ReadOnlyStream(inner)
     {
         public long Handed { get; private set; }
 
@@ -108,21 +82,11 @@ public sealed class GzipContentStream : Stream
 
         public bool SawEnd { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position
         {
             get => Handed;
             set => throw new NotSupportedException();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -131,31 +95,11 @@ public sealed class GzipContentStream : Stream
                 buffer = buffer[..1];
             }
 
-            var read = inner.Read(buffer);
+            var read = Inner.Read(buffer);
             Handed += read;
             LastRead = read;
             SawEnd |= read == 0 && buffer.Length > 0;
             return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

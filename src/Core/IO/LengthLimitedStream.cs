@@ -1,34 +1,17 @@
 namespace PipelineOps.IO;
 
 /// <summary>Reads a stream only up to a fixed length: a file that grows while it is read looks as it did at the start.</summary>
-public sealed class LengthLimitedStream : Stream
+public sealed class LengthLimitedStream(Stream inner, long length) : ReadOnlyStream(inner)
 {
-    private readonly Stream _inner;
-    private readonly long _length;
-    private long _remaining;
+    private long _remaining = length;
 
-    public LengthLimitedStream(Stream inner, long length)
-    {
-        _inner = inner;
-        _length = length;
-        _remaining = length;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => _length;
+    public override long Length { get; } = length;
 
     public override long Position
     {
-        get => _length - _remaining;
+        get => Length - _remaining;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -37,28 +20,8 @@ public sealed class LengthLimitedStream : Stream
             return 0;
         }
 
-        var read = _inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        var read = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= read;
         return read;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PipelineOps.IO;
 
 namespace PipelineOps.Staging.Sampling;
 
@@ -162,18 +163,11 @@ public static class ZipDirectory
         }
     }
 
-    private sealed class NonClosing(Stream inner) : Stream
+    /// <summary>Reads through to a stream that is left open when this one is disposed, and tells its position.</summary>
+    private sealed class NonClosing(Stream inner) : ReadOnlyStream(inner, leaveOpen: true)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Position { get => Inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(Span<byte> buffer) => Inner.Read(buffer);
     }
 }

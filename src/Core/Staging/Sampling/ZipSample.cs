@@ -136,19 +136,9 @@ public static class ZipSample
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
 
     /// <summary>Reads through to a stream that is left open when this one is disposed.</summary>
-    private sealed class NonClosingReader(Stream inner) : Stream
+    private sealed class NonClosingReader(Stream inner) : ReadOnlyStream(inner, leaveOpen: true)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => Inner.Read(buffer);
     }
 
     /// <summary>A member name with no way out of the folder it would be extracted to: no root, no drive, no ..</summary>
