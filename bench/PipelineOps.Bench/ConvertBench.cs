@@ -51,16 +51,7 @@ internal static class ConvertBench
                 ("process: pipelineops", false, () => RunHost(source, Path.Combine(work, "out-host"), codec)),
                 ("process: DuckDB", true, () => RunChild("duckdb", source, Path.Combine(work, "out-duckdb-process.parquet"), codec, whole: true)),
             };
-            var runs = sides.Select(_ => new List<(double Seconds, double PeakMb)>()).ToArray();
-            for (var round = 0; round < repeat; round++)
-            {
-                for (var i = 0; i < sides.Length; i++)
-                {
-                    runs[i].Add(sides[i].Run());
-                }
-            }
-
-            var medians = runs.Select(r => (Seconds: Median(r.Select(x => x.Seconds)), PeakMb: r.Max(x => x.PeakMb))).ToArray();
+            var medians = InTurns(sides.Select(side => side.Run).ToArray(), repeat);
             for (var i = 0; i < sides.Length; i++)
             {
                 // A whole DuckDB process is compared with a whole pipelineops process, the engine rows with the engine.
@@ -144,20 +135,27 @@ internal static class ConvertBench
             ("GzipContentStream", -1, () => RunChild("gunzip-checked", source, "-", codec)),
             ("GZipStream alone", 2, () => RunChild("gunzip", source, "-", codec)),
         };
+        var medians = InTurns(sides.Select(side => side.Run).ToArray(), repeat);
+        for (var i = 0; i < sides.Length; i++)
+        {
+            Print(mb, sides[i].Label, medians[i], rows, sides[i].Against >= 0 ? medians[i].Seconds / medians[sides[i].Against].Seconds : null);
+        }
+    }
+
+    /// <summary>Runs every side once per round, in turn (the machine's speed drifts within minutes), and gives each
+    /// side's median time and highest peak.</summary>
+    private static (double Seconds, double PeakMb)[] InTurns(Func<(double Seconds, double PeakMb)>[] sides, int repeat)
+    {
         var runs = sides.Select(_ => new List<(double Seconds, double PeakMb)>()).ToArray();
         for (var round = 0; round < repeat; round++)
         {
             for (var i = 0; i < sides.Length; i++)
             {
-                runs[i].Add(sides[i].Run());
+                runs[i].Add(sides[i]());
             }
         }
 
-        var medians = runs.Select(r => (Seconds: Median(r.Select(x => x.Seconds)), PeakMb: r.Max(x => x.PeakMb))).ToArray();
-        for (var i = 0; i < sides.Length; i++)
-        {
-            Print(mb, sides[i].Label, medians[i], rows, sides[i].Against >= 0 ? medians[i].Seconds / medians[sides[i].Against].Seconds : null);
-        }
+        return runs.Select(r => (Median(r.Select(x => x.Seconds)), r.Max(x => x.PeakMb))).ToArray();
     }
 
     private static double Median(IEnumerable<double> values)

@@ -29,19 +29,7 @@ internal static class Measure
 
     public static string Program(string file, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(StartInfo(file, environment, args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
@@ -57,18 +45,7 @@ internal static class Measure
     /// every 20 ms while it runs; the last reading before exit).</summary>
     public static (double Seconds, double PeakMb) WholeProcess(string file, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
+        var info = StartInfo(file, environment, args);
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -98,6 +75,24 @@ internal static class Measure
         }
 
         return (seconds, peak);
+    }
+
+    /// <summary>A child run with workstation GC (as the host runs), its output read by the caller.</summary>
+    private static ProcessStartInfo StartInfo(string file, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
     }
 
     public static string RepoRoot()
