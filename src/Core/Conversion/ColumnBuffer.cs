@@ -19,6 +19,9 @@ internal abstract class ColumnBuffer
     /// <summary>The field as it appears in the schema (a list wraps its leaf).</summary>
     public virtual Field SchemaField => Field;
 
+    /// <summary>Whether text whose values are few and repeated is dictionary-encoded (see <see cref="TextDictionary"/>).</summary>
+    public bool Dictionaries { get; set; }
+
     public static ColumnBuffer For(ColumnSpec column) => column.Kind switch
     {
         ColumnKind.Boolean => new ValueBuffer<bool>(new DataField<bool?>(column.Name), (in FieldValue v, out bool b) =>
@@ -82,7 +85,7 @@ internal abstract class ColumnBuffer
     }
 
     /// <summary>Writes the prepared values as this column's chunk of the row group.</summary>
-    public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
+    public abstract void Write(ChunkTarget target);
 
     public abstract void Clear();
 
@@ -150,8 +153,9 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
         }
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        rowGroup.WriteAsync(_writeAs?.Value ?? _field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: cancellationToken);
+    public override void Write(ChunkTarget target) =>
+        target.RowGroup.WriteAsync(_writeAs?.Value ?? _field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: target.CancellationToken)
+            .GetAwaiter().GetResult();
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first)
     {
@@ -199,23 +203,20 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
-/// UTF-8 bytes, and those bytes are what is written (see <see cref="Utf8Twin"/>), unless the row group's values are
-/// few and repeated: then they are dictionary-encoded (see <see cref="TextDictionary"/>).</summary>
+/// UTF-8 bytes, and those bytes are what is written (see <see cref="TextChunkWriter"/>), as they are or, when the row
+/// group's values are few and repeated, as a dictionary (see <see cref="TextDictionary"/>).</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
     private readonly Utf8Values _values = new();
     private readonly Utf8Slices _slices = new();
-    private readonly TextDictionary _dictionary = new();
+    private TextDictionary? _dictionary;
     private (ReadOnlyMemory<ReadOnlyMemory<byte>> Values, ReadOnlyMemory<int> Definitions) _prepared;
-    private string?[]? _dictionaryValues;
+    private TextDictionary? _mapped; // the dictionary this row group's values were mapped to, if they were
+    private ReadOnlyMemory<int> _indexes;
     private Utf8Range _range;
-    private DataField? _twin;
 
     public TextBuffer(DataField field) => _field = field;
-
-    /// <summary>Whether the writer's options carry the dictionary hint for this field.</summary>
-    public bool DictionaryHinted { get; set; }
 
     public override DataField Field => _field;
 
@@ -239,7 +240,6 @@ internal sealed class TextBuffer : ColumnBuffer
 
     public override void Prepare()
     {
-        _twin ??= Utf8Twin.Of(_field, leaf => leaf);
         _prepared = _slices.Slice(_values, _field.MaxDefinitionLevel);
         _range.Clear();
         foreach (var value in _prepared.Values.Span)
@@ -247,14 +247,12 @@ internal sealed class TextBuffer : ColumnBuffer
             _range.Observe(value);
         }
 
-        // Only a writer that hints its text fields has Parquet.Net build dictionaries (TextDictionary.Hinted).
-        _dictionaryValues = DictionaryHinted && _dictionary.TryMap(_values, out var mapped) ? mapped : null;
+        _mapped = Dictionaries && (_dictionary ??= new()).TryMap(_prepared.Values.Span, out _indexes) ? _dictionary : null;
     }
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        _dictionaryValues is { } text
-            ? rowGroup.WriteAsync(_field, text, null)
-            : rowGroup.WriteAllPartsAsync(_twin!, _prepared.Values, _prepared.Definitions, null, cancellationToken);
+    public override void Write(ChunkTarget target) =>
+        target.WriteText(_field, new TextChunk(_prepared.Values, _prepared.Definitions, default,
+            _mapped, _indexes));
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _range);
 
@@ -262,10 +260,10 @@ internal sealed class TextBuffer : ColumnBuffer
     {
         Count = 0;
         _values.Clear();
-        _dictionaryValues = null;
+        _mapped = null;
         _prepared = default;
         _range.Clear();
     }
 
-    public override ColumnBuffer Sibling() => new TextBuffer(_field) { _twin = _twin, DictionaryHinted = DictionaryHinted };
+    public override ColumnBuffer Sibling() => new TextBuffer(_field) { Dictionaries = Dictionaries };
 }

@@ -5,9 +5,12 @@ namespace PipelineOps.Conversion;
 /// job first waits for the previous one, so at most one row group per source is in flight and memory stays
 /// bounded. An encoding failure surfaces at the next <see cref="Run"/> or at <see cref="Drain"/>.
 /// </summary>
-internal sealed class EncoderLane
+internal sealed class EncoderLane(TextChunkWriter text) : IDisposable
 {
     private Task _pending = Task.CompletedTask;
+
+    /// <summary>Writes text chunks for the jobs; they run one at a time, so one writer serves them all.</summary>
+    public TextChunkWriter Text => text;
 
     public void Run(Action job)
     {
@@ -17,4 +20,19 @@ internal sealed class EncoderLane
 
     /// <summary>Waits for the job in flight; rethrows its failure.</summary>
     public void Drain() => _pending.GetAwaiter().GetResult();
+
+    /// <summary>Frees the text writer once no job can be in flight.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _pending.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Reported where the job's failure surfaced; only the writer's memory is at stake here.
+        }
+
+        text.Dispose();
+    }
 }

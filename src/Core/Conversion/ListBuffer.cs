@@ -172,11 +172,9 @@ internal abstract class ListBuffer : ColumnBuffer
 
     protected abstract void ClearValues();
 
-    protected Task WriteLevelsAsync<T>(ParquetRowGroupWriter rowGroup, DataField leaf, T[] values, int count,
-        CancellationToken cancellationToken)
-        where T : struct =>
-        rowGroup.WriteAllPartsAsync(leaf, new ReadOnlyMemory<T>(values, 0, count),
-            _levels.Definitions, _levels.Repetitions, cancellationToken);
+    protected ReadOnlyMemory<int> Definitions => _levels.Definitions;
+
+    protected ReadOnlyMemory<int> Repetitions => _levels.Repetitions;
 
     public override void Clear()
     {
@@ -246,8 +244,8 @@ internal sealed class LeafListBuffer<T> : ListBuffer
 
     protected override void ClearValues() => _scratch.Count = 0;
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, Field, _scratch.Values, _scratch.Count, cancellationToken);
+    public override void Write(ChunkTarget target) =>
+        target.Write(Field, new ReadOnlyMemory<T>(_scratch.Values, 0, _scratch.Count), Definitions, Repetitions);
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first)
     {
@@ -278,9 +276,10 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     }
 }
 
-/// <summary>Lists of text, written as UTF-8 bytes (see <see cref="Utf8Twin"/>): slices of the arrays' own text
+/// <summary>Lists of text, written as UTF-8 bytes (see <see cref="TextChunkWriter"/>): slices of the arrays' own text
 /// where a string has no escapes, unescaped into an arena where it has. Numbers and booleans in them (leaves of mixed
-/// kinds) are kept as their exact JSON text, as a string column keeps them.</summary>
+/// kinds) are kept as their exact JSON text, as a string column keeps them. Leaves few and repeated (sides, a
+/// handful of prices) are dictionary-encoded as a text column's are.</summary>
 internal sealed class StringListBuffer : ListBuffer
 {
     private readonly Scratch _scratch;
@@ -290,7 +289,14 @@ internal sealed class StringListBuffer : ListBuffer
         => _scratch = new Scratch();
 
     private StringListBuffer(StringListBuffer sibling)
-        : base(sibling) => _scratch = new Scratch() { Twin = sibling._scratch.Twin };
+        : base(sibling) => _scratch = new Scratch();
+
+    public override void Prepare()
+    {
+        base.Prepare();
+        var values = _scratch.Values.AsSpan(0, _scratch.Count);
+        _scratch.Mapped = Dictionaries && (_scratch.Dictionary ??= new()).TryMap(values, out _scratch.Indexes) ? _scratch.Dictionary : null;
+    }
 
     protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
     {
@@ -316,17 +322,20 @@ internal sealed class StringListBuffer : ListBuffer
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _scratch.Range);
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-        WriteLevelsAsync(rowGroup, _scratch.Twin ??= Utf8Twin.Of(Field, Shape), _scratch.Values, _scratch.Count, cancellationToken);
+    public override void Write(ChunkTarget target) =>
+        target.WriteText(Field, new TextChunk(new ReadOnlyMemory<ReadOnlyMemory<byte>>(_scratch.Values, 0, _scratch.Count), Definitions,
+            Repetitions, _scratch.Mapped, _scratch.Indexes));
 
-    public override ColumnBuffer Sibling() => new StringListBuffer(this);
+    public override ColumnBuffer Sibling() => new StringListBuffer(this) { Dictionaries = Dictionaries };
 
     private sealed class Scratch
     {
         public readonly ByteArena Arena = new();
         public ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[InitialCapacity];
         public int Count;
-        public DataField? Twin;
         public Utf8Range Range;
+        public TextDictionary? Dictionary;
+        public TextDictionary? Mapped; // the dictionary this row group's values were mapped to, if they were
+        public ReadOnlyMemory<int> Indexes;
     }
 }

@@ -37,7 +37,12 @@ internal sealed class PartitionWriter : IDisposable
         _lane = lane;
         _buffers = columns.Select(ColumnBuffer.For).ToArray();
         _schema = new ParquetSchema(_buffers.Select(b => b.SchemaField).ToArray());
-        _options = dictionary ? TextDictionary.Hinted(options, _buffers.OfType<TextBuffer>()) : options;
+        _options = options;
+        foreach (var buffer in _buffers)
+        {
+            buffer.Dictionaries = dictionary;
+        }
+
         _checkValues = checkValues;
         _cancellationToken = cancellationToken;
     }
@@ -117,15 +122,16 @@ internal sealed class PartitionWriter : IDisposable
             buffer.Prepare(); // while the lane still encodes the previous row group
         }
 
-        var (writer, footer) = (_writer, _footer!);
+        var (writer, footer, file) = (_writer, _footer!, _file!);
         _lane.Run(() =>
         {
             using var rowGroup = writer.CreateRowGroup();
             var chunks = footer.RowGroups[^1].Columns; // the chunks this row group writes, in order
+            var target = new ChunkTarget(file, rowGroup, _lane.Text, _cancellationToken);
             foreach (var buffer in full)
             {
                 var first = chunks.Count;
-                buffer.WriteAsync(rowGroup, _cancellationToken).GetAwaiter().GetResult();
+                buffer.Write(target);
                 buffer.SetStatistics(chunks, first);
                 buffer.Clear();
             }

@@ -21,7 +21,7 @@ internal sealed class StructBuffer : ColumnBuffer
     private char[] _name = new char[64];
 
     public StructBuffer(ColumnSpec column)
-        : this(column.Children!.Select(c => Child.For(c, column.Name)).ToArray(), column.Name)
+        : this(column.Children!.Select(Child.For).ToArray(), column.Name)
     {
     }
 
@@ -102,11 +102,11 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
+    public override void Write(ChunkTarget target)
     {
         foreach (var child in _children)
         {
-            await child.WriteAsync(rowGroup, cancellationToken).ConfigureAwait(false);
+            child.Write(target);
         }
     }
 
@@ -142,13 +142,12 @@ internal sealed class StructBuffer : ColumnBuffer
         protected ReadOnlyMemory<int> Definitions => new(_definitions, 0, _levels);
 
         /// <param name="column">The child's column.</param>
-        /// <param name="parent">The struct's name.</param>
-        public static Child For(ColumnSpec column, string parent) => column.Kind switch
+        public static Child For(ColumnSpec column) => column.Kind switch
         {
             ColumnKind.Boolean => new Values<bool>(new DataField<bool?>(column.Name), (ref Utf8JsonReader r) => r.GetBoolean()),
             ColumnKind.Int64 => new Values<long>(new DataField<long?>(column.Name), (ref Utf8JsonReader r) => r.GetInt64()),
             ColumnKind.Double => new Values<double>(new DataField<double?>(column.Name), (ref Utf8JsonReader r) => r.GetDouble()),
-            _ => new Text(new DataField<string>(column.Name), parent),
+            _ => new Text(new DataField<string>(column.Name)),
         };
 
         public void Absent(int definition) => Level(definition);
@@ -172,7 +171,7 @@ internal sealed class StructBuffer : ColumnBuffer
 
         protected abstract void DropValue();
 
-        public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken);
+        public abstract void Write(ChunkTarget target);
 
         public abstract Child Sibling();
 
@@ -209,8 +208,8 @@ internal sealed class StructBuffer : ColumnBuffer
 
         protected override void DropValue() => _count--;
 
-        public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
-            rowGroup.WriteAllPartsAsync(Leaf, new ReadOnlyMemory<T>(_values, 0, _count), Definitions, null, cancellationToken);
+        public override void Write(ChunkTarget target) =>
+            target.Write(Leaf, new ReadOnlyMemory<T>(_values, 0, _count), Definitions, null);
 
         public override Child Sibling() => new Values<T>(Leaf, read);
 
@@ -241,13 +240,12 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
-    /// <summary>A text child, written as UTF-8 bytes (see <see cref="Utf8Twin"/>).</summary>
-    private sealed class Text(DataField leaf, string parent) : Child(leaf)
+    /// <summary>A text child, written as UTF-8 bytes (see <see cref="TextChunkWriter"/>).</summary>
+    private sealed class Text(DataField leaf) : Child(leaf)
     {
         private readonly ByteArena _arena = new();
         private ReadOnlyMemory<byte>[] _values = new ReadOnlyMemory<byte>[InitialCapacity];
         private int _count;
-        private DataField? _twin;
         private Utf8Range _range;
 
         protected override void AddValue(ref Utf8JsonReader reader)
@@ -267,14 +265,10 @@ internal sealed class StructBuffer : ColumnBuffer
 
         protected override void DropValue() => _values[--_count] = default;
 
-        public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken)
-        {
-            _twin ??= Utf8Twin.Of(Leaf, twin => new StructField(parent, twin));
-            return rowGroup.WriteAllPartsAsync(_twin, new ReadOnlyMemory<ReadOnlyMemory<byte>>(_values, 0, _count), Definitions, null,
-                cancellationToken);
-        }
+        public override void Write(ChunkTarget target) =>
+            target.WriteText(Leaf, new TextChunk(new ReadOnlyMemory<ReadOnlyMemory<byte>>(_values, 0, _count), Definitions, default));
 
-        public override Child Sibling() => new Text(Leaf, parent) { _twin = _twin };
+        public override Child Sibling() => new Text(Leaf);
 
         public override void Clear()
         {

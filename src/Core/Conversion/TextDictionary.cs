@@ -1,102 +1,163 @@
-using System.Text;
-using Parquet;
+using System.Buffers.Binary;
+using System.Numerics;
 
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// The distinct values of a low-cardinality text column (type, product_id, side), decoded once to the UTF-16 that
-/// Parquet.Net 6.1 dictionary-encodes: a row group whose values are few and repeated is handed over as references to
-/// these, and is written as a dictionary page plus small indexes rather than every value's bytes. A row group with
-/// too many distinct values is written as plain UTF-8 (<see cref="Utf8Twin"/>). The values persist from row group to
-/// row group, so a column's few values are decoded once per file.
+/// The distinct values of a low-cardinality text column (type, product_id, side) as a Parquet dictionary: the
+/// entries in PLAIN encoding, ready to be written as a dictionary page, and each row group's values mapped to their
+/// entry's index. A row group whose values are few and repeated is written as the dictionary plus small indexes;
+/// one with too many distinct values is written plain. Entries persist from row group to row group, so a column's
+/// few values are hashed into the dictionary once per file and every chunk's dictionary page holds them all.
 /// </summary>
 internal sealed class TextDictionary
 {
     /// <summary>The most distinct values a dictionary holds; a column with more is high-cardinality.</summary>
-    private const int MaxEntries = 4096;
+    public const int MaxEntries = 4096;
 
     /// <summary>A row group is dictionary-encoded when at most one value in this many is new to it.</summary>
     private const int RepeatsPerValue = 8;
 
-    private readonly Dictionary<ReadOnlyMemory<byte>, string> _decoded = new(new BytesComparer());
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
+
+    // Open addressing, at least twice as many slots as entries, grown with them: each holds an entry's index plus one.
+    private int[] _slots = new int[64];
+    private readonly PageBuffer _plain = new(1024);
+    private int[] _starts = new int[32]; // where each entry's bytes begin in _plain, after its 4-byte length
+    private int[] _indexes = new int[1024];
     private int _misses;
 
+    public int Count { get; private set; }
+
+    /// <summary>Every entry, PLAIN-encoded (a 4-byte length before each value's bytes): a dictionary page's content.</summary>
+    public ReadOnlySpan<byte> Plain => _plain.Written;
+
     /// <summary>
-    /// Maps a row group's values (a null is a value the source did not give) to their decoded text, or returns false
-    /// (and maps nothing) when the row group has too many distinct values for a dictionary to pay. After three such
+    /// Maps a row group's non-null values to entry indexes, adding the new ones, or returns false (and keeps the
+    /// dictionary as it was) when the row group has too many distinct values for a dictionary to pay. After three such
     /// row groups the column is taken as high-cardinality and not tried again.
     /// </summary>
-    public bool TryMap(Utf8Values values, out string?[] mapped)
+    public bool TryMap(ReadOnlySpan<ReadOnlyMemory<byte>> values, out ReadOnlyMemory<int> indexes)
     {
-        mapped = [];
-        if (_misses >= 3 || values.Count < 2 * RepeatsPerValue)
+        indexes = default;
+        if (_misses >= 3 || values.Length < 2 * RepeatsPerValue)
         {
             return false;
         }
 
-        var texts = new string?[values.Count];
-        var limit = Math.Max(16, values.Count / RepeatsPerValue);
-        var added = 0;
-        for (var i = 0; i < values.Count; i++)
+        if (_indexes.Length < values.Length)
         {
-            if (values.IsNull(i))
-            {
-                continue;
-            }
+            _indexes = new int[Math.Max(values.Length, _indexes.Length * 2)];
+        }
 
-            var value = values.Memory(i);
-            if (!_decoded.TryGetValue(value, out var text))
+        var before = Count;
+        var plainBefore = _plain.Length;
+        var limit = Math.Max(16, values.Length / RepeatsPerValue);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i].Span;
+            var index = IndexOf(value, out var slot);
+            if (index < 0)
             {
-                if (++added > limit || _decoded.Count >= MaxEntries)
+                if (Count - before >= limit || Count >= MaxEntries)
                 {
+                    Undo(before, plainBefore);
                     _misses++;
                     return false;
                 }
 
-                // The key must outlive the row group's buffer, which is reused.
-                var key = value.ToArray();
-                text = Encoding.UTF8.GetString(key);
-                _decoded.Add(key, text);
+                index = Add(value, slot);
             }
 
-            texts[i] = text;
+            _indexes[i] = index;
         }
 
-        mapped = texts;
+        indexes = new ReadOnlyMemory<int>(_indexes, 0, values.Length);
         return true;
     }
 
-    /// <summary>
-    /// A writer's options with the dictionary hint for its text columns: Parquet.Net 6.1 builds a dictionary only for
-    /// string values of fields so hinted. Byte-array values (the plain path) are written as they are whatever the hint.
-    /// </summary>
-    public static ParquetOptions Hinted(ParquetOptions options, IEnumerable<TextBuffer> textColumns)
+    private int IndexOf(ReadOnlySpan<byte> value, out int slot)
     {
-        var hinted = new ParquetOptions
+        var mask = _slots.Length - 1;
+        slot = (int)(Hash(value) & (ulong)mask);
+        while (_slots[slot] != 0)
         {
-            CompressionMethod = options.CompressionMethod,
-            CompressionLevel = options.CompressionLevel,
-            DictionaryEncodingThreshold = options.DictionaryEncodingThreshold,
-            DictionaryEncodingSampleSize = options.DictionaryEncodingSampleSize,
-        };
-        foreach (var column in textColumns)
-        {
-            hinted.ColumnEncodingHints[column.Field.Path.ToString()] = EncodingHint.Dictionary;
-            column.DictionaryHinted = true;
+            var index = _slots[slot] - 1;
+            if (Entry(index).SequenceEqual(value))
+            {
+                return index;
+            }
+
+            slot = (slot + 1) & mask;
         }
 
-        return hinted;
+        return -1;
     }
 
-    private sealed class BytesComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    private ReadOnlySpan<byte> Entry(int index)
     {
-        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+        var start = _starts[index];
+        return _plain.Written.Slice(start, BinaryPrimitives.ReadInt32LittleEndian(_plain.Written[(start - 4)..]));
+    }
 
-        public int GetHashCode(ReadOnlyMemory<byte> value)
+    private int Add(ReadOnlySpan<byte> value, int slot)
+    {
+        if (Count == _starts.Length)
         {
-            var hash = new HashCode();
-            hash.AddBytes(value.Span);
-            return hash.ToHashCode();
+            Array.Resize(ref _starts, _starts.Length * 2);
         }
+
+        BinaryPrimitives.WriteInt32LittleEndian(_plain.GetSpan(4), value.Length);
+        _plain.Advance(4);
+        _starts[Count] = _plain.Length;
+        _plain.Write(value);
+        _slots[slot] = Count + 1;
+        Count++;
+        if (2 * Count > _slots.Length)
+        {
+            _slots = new int[_slots.Length * 2];
+            Rehash();
+        }
+
+        return Count - 1;
+    }
+
+    /// <summary>Forgets the entries added since <paramref name="count"/>: the slots are rebuilt from those kept.</summary>
+    private void Undo(int count, int plainLength)
+    {
+        Count = count;
+        _plain.Truncate(plainLength);
+        Array.Clear(_slots);
+        Rehash();
+    }
+
+    private void Rehash()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            IndexOf(Entry(i), out var slot);
+            _slots[slot] = i + 1;
+        }
+    }
+
+    /// <summary>A seeded multiply-rotate hash of short byte strings, eight bytes at a time.</summary>
+    private static ulong Hash(ReadOnlySpan<byte> value)
+    {
+        const ulong k1 = 0x9E3779B97F4A7C15, k2 = 0xC2B2AE3D27D4EB4F;
+        var hash = Seed ^ ((ulong)value.Length * k1);
+        while (value.Length >= 8)
+        {
+            hash = BitOperations.RotateLeft(hash ^ (BinaryPrimitives.ReadUInt64LittleEndian(value) * k2), 29) * k1;
+            value = value[8..];
+        }
+
+        ulong tail = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            tail |= (ulong)value[i] << (8 * i);
+        }
+
+        hash = BitOperations.RotateLeft(hash ^ (tail * k2), 29) * k1;
+        return hash ^ (hash >> 32);
     }
 }
