@@ -208,10 +208,9 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
 internal sealed class TextBuffer : ColumnBuffer
 {
     private readonly DataField _field;
-    private readonly Utf8Values _values = new();
-    private readonly Utf8Slices _slices = new();
+    private readonly Utf8Column _values = new();
+    private int[] _definitions = new int[InitialCapacity];
     private TextDictionary? _dictionary;
-    private (ReadOnlyMemory<ReadOnlyMemory<byte>> Values, ReadOnlyMemory<int> Definitions) _prepared;
     private TextDictionary? _mapped; // the dictionary this row group's values were mapped to, if they were
     private ReadOnlyMemory<int> _indexes;
     private Utf8Range _range;
@@ -223,12 +222,16 @@ internal sealed class TextBuffer : ColumnBuffer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
-        Count++;
+        if (Count == _definitions.Length)
+        {
+            Array.Resize(ref _definitions, _definitions.Length * 2);
+        }
+
         switch (value.Kind)
         {
             case ValueKind.Missing or ValueKind.Null:
-                _values.AddNull();
-                break;
+                _definitions[Count++] = 0;
+                return;
             case ValueKind.String when value.Text is { } text:
                 _values.Commit(Encoding.UTF8.GetBytes(text, _values.Reserve(Encoding.UTF8.GetMaxByteCount(text.Length))));
                 break;
@@ -236,23 +239,18 @@ internal sealed class TextBuffer : ColumnBuffer
                 _values.Add(RecordParser.TextBytes(line, value));
                 break;
         }
+
+        _definitions[Count++] = 1;
     }
 
     public override void Prepare()
     {
-        _prepared = _slices.Slice(_values, _field.MaxDefinitionLevel);
-        _range.Clear();
-        foreach (var value in _prepared.Values.Span)
-        {
-            _range.Observe(value);
-        }
-
-        _mapped = Dictionaries && (_dictionary ??= new()).TryMap(_prepared.Values.Span, out _indexes) ? _dictionary : null;
+        _range = _values.Range();
+        _mapped = Dictionaries && (_dictionary ??= new()).TryMap(_values, out _indexes) ? _dictionary : null;
     }
 
     public override void Write(ChunkTarget target) =>
-        target.WriteText(_field, new TextChunk(_prepared.Values, _prepared.Definitions, default,
-            _mapped, _indexes));
+        target.WriteText(_field, new TextChunk(_values, new ReadOnlyMemory<int>(_definitions, 0, Count), default, _mapped, _indexes));
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _range);
 
@@ -261,7 +259,6 @@ internal sealed class TextBuffer : ColumnBuffer
         Count = 0;
         _values.Clear();
         _mapped = null;
-        _prepared = default;
         _range.Clear();
     }
 

@@ -291,48 +291,45 @@ internal sealed class StringListBuffer : ListBuffer
     private StringListBuffer(StringListBuffer sibling)
         : base(sibling) => _scratch = new Scratch();
 
+    protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            _scratch.Values.Add(reader.ValueSpan); // a number or boolean: its JSON text
+        }
+        else if (reader.ValueIsEscaped)
+        {
+            _scratch.Values.AddString(ref reader);
+        }
+        else
+        {
+            _scratch.Values.Add(reader.ValueSpan);
+        }
+    }
+
     public override void Prepare()
     {
         base.Prepare();
-        var values = _scratch.Values.AsSpan(0, _scratch.Count);
-        _scratch.Mapped = Dictionaries && (_scratch.Dictionary ??= new()).TryMap(values, out _scratch.Indexes) ? _scratch.Dictionary : null;
-    }
-
-    protected override void AddValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> array)
-    {
-        if (_scratch.Count == _scratch.Values.Length)
-        {
-            Array.Resize(ref _scratch.Values, _scratch.Values.Length * 2);
-        }
-
-        var value = _scratch.Values[_scratch.Count++] = reader.TokenType != JsonTokenType.String
-            ? array.Slice((int)reader.TokenStartIndex, reader.ValueSpan.Length) // a number or boolean: its JSON text
-            : reader.ValueIsEscaped
-            ? _scratch.Arena.StoreString(ref reader)
-            : array.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length); // after the quote; one span
-        _scratch.Range.Observe(value);
+        _scratch.Range = _scratch.Values.Range();
+        _scratch.Mapped = Dictionaries && (_scratch.Dictionary ??= new()).TryMap(_scratch.Values, out _scratch.Indexes) ? _scratch.Dictionary : null;
     }
 
     protected override void ClearValues()
     {
-        _scratch.Count = 0;
-        _scratch.Arena.Reset();
+        _scratch.Values.Clear();
         _scratch.Range.Clear();
     }
 
     public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _scratch.Range);
 
     public override void Write(ChunkTarget target) =>
-        target.WriteText(Field, new TextChunk(new ReadOnlyMemory<ReadOnlyMemory<byte>>(_scratch.Values, 0, _scratch.Count), Definitions,
-            Repetitions, _scratch.Mapped, _scratch.Indexes));
+        target.WriteText(Field, new TextChunk(_scratch.Values, Definitions, Repetitions, _scratch.Mapped, _scratch.Indexes));
 
     public override ColumnBuffer Sibling() => new StringListBuffer(this) { Dictionaries = Dictionaries };
 
     private sealed class Scratch
     {
-        public readonly ByteArena Arena = new();
-        public ReadOnlyMemory<byte>[] Values = new ReadOnlyMemory<byte>[InitialCapacity];
-        public int Count;
+        public readonly Utf8Column Values = new();
         public Utf8Range Range;
         public TextDictionary? Dictionary;
         public TextDictionary? Mapped; // the dictionary this row group's values were mapped to, if they were

@@ -243,40 +243,33 @@ internal sealed class StructBuffer : ColumnBuffer
     /// <summary>A text child, written as UTF-8 bytes (see <see cref="TextChunkWriter"/>).</summary>
     private sealed class Text(DataField leaf) : Child(leaf)
     {
-        private readonly ByteArena _arena = new();
-        private ReadOnlyMemory<byte>[] _values = new ReadOnlyMemory<byte>[InitialCapacity];
-        private int _count;
-        private Utf8Range _range;
+        private readonly Utf8Column _values = new();
 
         protected override void AddValue(ref Utf8JsonReader reader)
         {
-            if (_count == _values.Length)
+            if (reader.TokenType == JsonTokenType.String)
             {
-                Array.Resize(ref _values, _values.Length * 2);
+                _values.AddString(ref reader);
             }
-
-            var value = _values[_count++] = reader.TokenType == JsonTokenType.String
-                ? _arena.StoreString(ref reader)
-                : _arena.Store(reader.ValueSpan); // numbers and booleans as their JSON text
-            _range.Observe(value);
+            else
+            {
+                _values.Add(reader.ValueSpan); // numbers and booleans as their JSON text
+            }
         }
 
-        public override void SetStatistics(ColumnChunk chunk) => ChunkStatistics.SetText(chunk, _range);
+        public override void SetStatistics(ColumnChunk chunk) => ChunkStatistics.SetText(chunk, _values.Range());
 
-        protected override void DropValue() => _values[--_count] = default;
+        protected override void DropValue() => _values.RemoveLast();
 
         public override void Write(ChunkTarget target) =>
-            target.WriteText(Leaf, new TextChunk(new ReadOnlyMemory<ReadOnlyMemory<byte>>(_values, 0, _count), Definitions, default));
+            target.WriteText(Leaf, new TextChunk(_values, Definitions, default));
 
         public override Child Sibling() => new Text(Leaf);
 
         public override void Clear()
         {
             base.Clear();
-            Array.Clear(_values, 0, _count);
-            _count = 0;
-            _arena.Reset();
-            _range.Clear();
+            _values.Clear();
         }
     }
 }

@@ -6,12 +6,12 @@ using Parquet.Schema;
 namespace PipelineOps.Conversion;
 
 /// <summary>A text leaf's values for one row group, as <see cref="TextChunkWriter"/> writes them.</summary>
-/// <param name="Values">The non-null values' UTF-8 bytes, in order.</param>
+/// <param name="Values">The non-null values, in order.</param>
 /// <param name="Definitions">A definition level per entry (nulls, empty lists and values alike).</param>
 /// <param name="Repetitions">A repetition level per entry, or empty for a leaf outside lists.</param>
 /// <param name="Dictionary">When set, the values are written as indexes into it (<paramref name="Indexes"/>).</param>
 internal readonly record struct TextChunk(
-    ReadOnlyMemory<ReadOnlyMemory<byte>> Values,
+    Utf8Column Values,
     ReadOnlyMemory<int> Definitions,
     ReadOnlyMemory<int> Repetitions,
     TextDictionary? Dictionary = null,
@@ -46,7 +46,7 @@ internal sealed class TextChunkWriter(PageCompressor compressor) : IDisposable
             PathInSchema = leaf.Path.ToList(),
             Codec = (CompressionCodec)compressor.Method,
             NumValues = levels,
-            Statistics = new Statistics { NullCount = levels - chunk.Values.Length },
+            Statistics = new Statistics { NullCount = levels - chunk.Values.Count },
             Encodings = chunk.Dictionary is null ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
         };
         var result = new ColumnChunk { FileOffset = file.Position, MetaData = meta };
@@ -75,11 +75,13 @@ internal sealed class TextChunkWriter(PageCompressor compressor) : IDisposable
         }
         else
         {
-            foreach (var value in chunk.Values.Span)
+            var values = chunk.Values;
+            for (var i = 0; i < values.Count; i++)
             {
+                var value = values[i];
                 var span = _page.GetSpan(4 + value.Length);
                 BinaryPrimitives.WriteInt32LittleEndian(span, value.Length);
-                value.Span.CopyTo(span[4..]);
+                value.CopyTo(span[4..]);
                 _page.Advance(4 + value.Length);
             }
 

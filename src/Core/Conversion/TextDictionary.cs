@@ -37,25 +37,25 @@ internal sealed class TextDictionary
     /// dictionary as it was) when the row group has too many distinct values for a dictionary to pay. After three such
     /// row groups the column is taken as high-cardinality and not tried again.
     /// </summary>
-    public bool TryMap(ReadOnlySpan<ReadOnlyMemory<byte>> values, out ReadOnlyMemory<int> indexes)
+    public bool TryMap(Utf8Column values, out ReadOnlyMemory<int> indexes)
     {
         indexes = default;
-        if (_misses >= 3 || values.Length < 2 * RepeatsPerValue)
+        if (_misses >= 3 || values.Count < 2 * RepeatsPerValue)
         {
             return false;
         }
 
-        if (_indexes.Length < values.Length)
+        if (_indexes.Length < values.Count)
         {
-            _indexes = new int[Math.Max(values.Length, _indexes.Length * 2)];
+            _indexes = new int[Math.Max(values.Count, _indexes.Length * 2)];
         }
 
         var before = Count;
         var plainBefore = _plain.Length;
-        var limit = Math.Max(16, values.Length / RepeatsPerValue);
-        for (var i = 0; i < values.Length; i++)
+        var limit = Math.Max(16, values.Count / RepeatsPerValue);
+        for (var i = 0; i < values.Count; i++)
         {
-            var value = values[i].Span;
+            var value = values[i];
             var index = IndexOf(value, out var slot);
             if (index < 0)
             {
@@ -72,7 +72,7 @@ internal sealed class TextDictionary
             _indexes[i] = index;
         }
 
-        indexes = new ReadOnlyMemory<int>(_indexes, 0, values.Length);
+        indexes = new ReadOnlyMemory<int>(_indexes, 0, values.Count);
         return true;
     }
 
