@@ -3,9 +3,9 @@ using Parquet.Meta;
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// Min/max statistics Parquet.Net does not write itself, set on the column chunk it wrote: the exact range of text
-/// (by unsigned bytes, which for UTF-8 is code point order) and of booleans, and none at all for a chunk without
-/// values (the library writes 0 and 0 there). Text longer than <see cref="MaxBytes"/> is cut: the minimum to a
+/// The min/max statistics of a column chunk: the exact range of numbers and times (signed), of text (by unsigned
+/// bytes, which for UTF-8 is code point order) and of booleans, and none at all for a chunk without values. Text
+/// longer than <see cref="MaxBytes"/> is cut: the minimum to a
 /// prefix, the maximum to a prefix whose last byte is raised, both marked inexact, so a reader still prunes safely.
 /// </summary>
 internal static class ChunkStatistics
@@ -46,8 +46,53 @@ internal static class ChunkStatistics
         statistics.MaxValue = statistics.Max = [(byte)(anyTrue ? 1 : 0)];
     }
 
-    /// <summary>For a chunk of only nulls (or empty lists): no range, rather than the library's 0..0.</summary>
-    public static void SetEmpty(ColumnChunk chunk) => NoRange(StatisticsOf(chunk));
+    /// <summary>INT64 values (times as their microseconds): their range in signed order.</summary>
+    public static void SetInt64(ColumnChunk chunk, ReadOnlySpan<long> values)
+    {
+        var statistics = StatisticsOf(chunk);
+        if (values.IsEmpty)
+        {
+            NoRange(statistics);
+            return;
+        }
+
+        long min = values[0], max = values[0];
+        foreach (var value in values)
+        {
+            min = Math.Min(min, value);
+            max = Math.Max(max, value);
+        }
+
+        statistics.MinValue = statistics.Min = BitConverter.GetBytes(min);
+        statistics.MaxValue = statistics.Max = BitConverter.GetBytes(max);
+    }
+
+    /// <summary>DOUBLE values: their range, NaN left out, and a zero bound written as -0.0 (a minimum) or +0.0 (a
+    /// maximum), as the format asks, so readers that compare signed zeros prune safely.</summary>
+    public static void SetDouble(ColumnChunk chunk, ReadOnlySpan<double> values)
+    {
+        var statistics = StatisticsOf(chunk);
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        var any = false;
+        foreach (var value in values)
+        {
+            if (!double.IsNaN(value))
+            {
+                any = true;
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+            }
+        }
+
+        if (!any)
+        {
+            NoRange(statistics);
+            return;
+        }
+
+        statistics.MinValue = statistics.Min = BitConverter.GetBytes(min == 0 ? -0.0 : min);
+        statistics.MaxValue = statistics.Max = BitConverter.GetBytes(max == 0 ? 0.0 : max);
+    }
 
     private static Statistics StatisticsOf(ColumnChunk chunk) =>
         chunk.MetaData!.Statistics ??= new Statistics();

@@ -4,25 +4,23 @@ using Parquet.Schema;
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// Where a row group's column chunks go: numbers, booleans and times through Parquet.Net's row group writer, text
-/// through the converter's own <see cref="TextChunkWriter"/> into the same file. Columns are written in schema order
-/// whichever way each goes.
+/// Where a row group's column chunks go: into the file of a Parquet.Net row group, through the converter's own
+/// <see cref="ChunkWriter"/>, in schema order.
 /// </summary>
-internal sealed class ChunkTarget(Stream file, ParquetRowGroupWriter rowGroup, TextChunkWriter text, CancellationToken cancellationToken)
+internal sealed class ChunkTarget(Stream file, ParquetRowGroupWriter rowGroup, ChunkWriter chunks, CancellationToken cancellationToken)
 {
-    public ParquetRowGroupWriter RowGroup => rowGroup;
-
-    public CancellationToken CancellationToken => cancellationToken;
-
-    /// <summary>A leaf's values with explicit levels, through Parquet.Net.</summary>
-    public void Write<T>(DataField leaf, ReadOnlyMemory<T> values, ReadOnlyMemory<int>? definitions, ReadOnlyMemory<int>? repetitions)
-        where T : struct =>
-        rowGroup.WriteAllPartsAsync(leaf, values, definitions, repetitions, cancellationToken).GetAwaiter().GetResult();
+    /// <summary>A leaf's non-null numbers or booleans, with a definition level per entry (and a repetition level in lists).</summary>
+    public void Write<T>(DataField leaf, ReadOnlySpan<T> values, ReadOnlySpan<int> definitions, ReadOnlySpan<int> repetitions = default)
+        where T : unmanaged
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        chunks.WriteValues(file, rowGroup, leaf, values, definitions, repetitions);
+    }
 
     /// <summary>A text leaf's UTF-8 values, as they are.</summary>
     public void WriteText(DataField leaf, in TextChunk chunk)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        text.Write(file, rowGroup, leaf, chunk);
+        chunks.WriteText(file, rowGroup, leaf, chunk);
     }
 }

@@ -45,21 +45,14 @@ internal abstract class ColumnBuffer
         _ => new TextBuffer(new DataField<string>(column.Name)),
     };
 
-    /// <summary>
-    /// A TIMESTAMP(MICROS, UTC) column whose values are written as the microseconds they are on disk, through an
-    /// INT64 field with the column's name (a row group matches columns by name, as for <see cref="Utf8Twin"/>).
-    /// Parquet.Net 6.1 writes DateTime statistics in milliseconds whatever the unit, which makes readers that prune
-    /// on them skip row groups that match; for INT64 values its statistics are the values' own.
-    /// </summary>
-    private static ColumnBuffer Timestamp(string name)
-    {
-        var field = new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true);
-        return new ValueBuffer<long>(field, (in FieldValue v, out long micros) =>
-        {
-            micros = v.Time is { } t ? UnixMicroseconds(t) : 0;
-            return v.Time is not null;
-        }, writeAs: new Lazy<DataField>(() => Utf8Twin.Of(field, leaf => leaf, typeof(long))));
-    }
+    /// <summary>A TIMESTAMP(MICROS, UTC) column, its values written as the microseconds they are on disk.</summary>
+    private static ColumnBuffer Timestamp(string name) =>
+        new ValueBuffer<long>(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+            (in FieldValue v, out long micros) =>
+            {
+                micros = v.Time is { } t ? UnixMicroseconds(t) : 0;
+                return v.Time is not null;
+            });
 
     /// <summary>Microseconds since 1970-01-01 UTC, rounded down; <paramref name="utc"/> is a UTC time.</summary>
     internal static long UnixMicroseconds(DateTime utc)
@@ -89,12 +82,6 @@ internal abstract class ColumnBuffer
 
     public abstract void Clear();
 
-    /// <summary>
-    /// Sets right the statistics of the chunks just written for this column (from <paramref name="first"/> on): what
-    /// Parquet.Net leaves out or gets wrong (see <see cref="ChunkStatistics"/>). Runs before <see cref="Clear"/>.
-    /// </summary>
-    public abstract void SetStatistics(List<ColumnChunk> chunks, int first);
-
     /// <summary>An empty buffer for the same column, sharing its field (Parquet.Net wants the schema's own instance).</summary>
     public abstract ColumnBuffer Sibling();
 
@@ -105,20 +92,18 @@ internal abstract class ColumnBuffer
 internal delegate bool ValueReader<T>(in FieldValue value, out T result);
 
 internal sealed class ValueBuffer<T> : ColumnBuffer
-    where T : struct
+    where T : unmanaged
 {
     private readonly DataField _field;
     private readonly ValueReader<T> _read;
-    private readonly Lazy<DataField>? _writeAs;
-    private T?[] _values = new T?[InitialCapacity];
+    private T[] _values = new T[InitialCapacity]; // the non-null ones
+    private int[] _definitions = new int[InitialCapacity];
+    private int _present;
 
-    /// <param name="writeAs">A field of the same name and levels the values are written through, when they are not of
-    /// the column's own CLR type.</param>
-    public ValueBuffer(DataField field, ValueReader<T> read, Lazy<DataField>? writeAs = null)
+    public ValueBuffer(DataField field, ValueReader<T> read)
     {
         _field = field;
         _read = read;
-        _writeAs = writeAs;
     }
 
     public override DataField Field => _field;
@@ -134,18 +119,20 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)
     {
-        if (Count == _values.Length)
+        if (Count == _definitions.Length)
         {
+            Array.Resize(ref _definitions, _definitions.Length * 2);
             Array.Resize(ref _values, _values.Length * 2);
         }
 
         if (value.Kind is ValueKind.Missing or ValueKind.Null)
         {
-            _values[Count++] = null;
+            _definitions[Count++] = 0;
         }
         else if (_read(value, out var result))
         {
-            _values[Count++] = result;
+            _values[_present++] = result;
+            _definitions[Count++] = 1;
         }
         else
         {
@@ -154,56 +141,19 @@ internal sealed class ValueBuffer<T> : ColumnBuffer
     }
 
     public override void Write(ChunkTarget target) =>
-        target.RowGroup.WriteAsync(_writeAs?.Value ?? _field, new ReadOnlyMemory<T?>(_values, 0, Count), cancellationToken: target.CancellationToken)
-            .GetAwaiter().GetResult();
-
-    public override void SetStatistics(List<ColumnChunk> chunks, int first)
-    {
-        var values = _values.AsSpan(0, Count);
-        if (typeof(T) == typeof(bool))
-        {
-            bool anyFalse = false, anyTrue = false;
-            foreach (var value in values)
-            {
-                if (value is { } v)
-                {
-                    anyTrue |= (bool)(object)v;
-                    anyFalse |= !(bool)(object)v;
-                }
-            }
-
-            ChunkStatistics.SetBoolean(chunks[first], anyFalse, anyTrue);
-        }
-        else if (!HasValue(values))
-        {
-            ChunkStatistics.SetEmpty(chunks[first]);
-        }
-    }
-
-    private static bool HasValue(ReadOnlySpan<T?> values)
-    {
-        foreach (var value in values)
-        {
-            if (value.HasValue)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+        target.Write<T>(_field, _values.AsSpan(0, _present), _definitions.AsSpan(0, Count));
 
     public override void Clear()
     {
-        Array.Clear(_values, 0, Count);
         Count = 0;
+        _present = 0;
     }
 
-    public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read, _writeAs);
+    public override ColumnBuffer Sibling() => new ValueBuffer<T>(_field, _read);
 }
 
 /// <summary>String and JSON columns: strings as themselves, other values as their exact JSON text. Appending copies
-/// UTF-8 bytes, and those bytes are what is written (see <see cref="TextChunkWriter"/>), as they are or, when the row
+/// UTF-8 bytes, and those bytes are what is written (see <see cref="ChunkWriter"/>), as they are or, when the row
 /// group's values are few and repeated, as a dictionary (see <see cref="TextDictionary"/>).</summary>
 internal sealed class TextBuffer : ColumnBuffer
 {
@@ -250,9 +200,7 @@ internal sealed class TextBuffer : ColumnBuffer
     }
 
     public override void Write(ChunkTarget target) =>
-        target.WriteText(_field, new TextChunk(_values, new ReadOnlyMemory<int>(_definitions, 0, Count), default, _mapped, _indexes));
-
-    public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _range);
+        target.WriteText(_field, new TextChunk(_values, new ReadOnlyMemory<int>(_definitions, 0, Count), default, _range, _mapped, _indexes));
 
     public override void Clear()
     {

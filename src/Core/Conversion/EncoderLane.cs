@@ -5,12 +5,12 @@ namespace PipelineOps.Conversion;
 /// job first waits for the previous one, so at most one row group per source is in flight and memory stays
 /// bounded. An encoding failure surfaces at the next <see cref="Run"/> or at <see cref="Drain"/>.
 /// </summary>
-internal sealed class EncoderLane(TextChunkWriter text) : IDisposable
+internal sealed class EncoderLane(ChunkWriter chunks) : IDisposable
 {
     private Task _pending = Task.CompletedTask;
 
-    /// <summary>Writes text chunks for the jobs; they run one at a time, so one writer serves them all.</summary>
-    public TextChunkWriter Text => text;
+    /// <summary>Writes the column chunks for the jobs; they run one at a time, so one writer serves them all.</summary>
+    public ChunkWriter Chunks => chunks;
 
     public void Run(Action job)
     {
@@ -33,6 +33,6 @@ internal sealed class EncoderLane(TextChunkWriter text) : IDisposable
             // Reported where the job's failure surfaced; only the writer's memory is at stake here.
         }
 
-        text.Dispose();
+        chunks.Dispose();
     }
 }

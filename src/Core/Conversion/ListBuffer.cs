@@ -213,7 +213,7 @@ internal delegate T JsonLeafReader<T>(ref Utf8JsonReader reader);
 
 /// <summary>Lists of numbers or booleans.</summary>
 internal sealed class LeafListBuffer<T> : ListBuffer
-    where T : struct
+    where T : unmanaged
 {
     private readonly JsonLeafReader<T> _read;
     private readonly Scratch _scratch;
@@ -245,27 +245,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     protected override void ClearValues() => _scratch.Count = 0;
 
     public override void Write(ChunkTarget target) =>
-        target.Write(Field, new ReadOnlyMemory<T>(_scratch.Values, 0, _scratch.Count), Definitions, Repetitions);
-
-    public override void SetStatistics(List<ColumnChunk> chunks, int first)
-    {
-        var values = _scratch.Values.AsSpan(0, _scratch.Count);
-        if (typeof(T) == typeof(bool))
-        {
-            bool anyFalse = false, anyTrue = false;
-            foreach (var value in values)
-            {
-                anyTrue |= (bool)(object)value;
-                anyFalse |= !(bool)(object)value;
-            }
-
-            ChunkStatistics.SetBoolean(chunks[first], anyFalse, anyTrue);
-        }
-        else if (values.IsEmpty)
-        {
-            ChunkStatistics.SetEmpty(chunks[first]);
-        }
-    }
+        target.Write<T>(Field, _scratch.Values.AsSpan(0, _scratch.Count), Definitions.Span, Repetitions.Span);
 
     public override ColumnBuffer Sibling() => new LeafListBuffer<T>(this);
 
@@ -276,7 +256,7 @@ internal sealed class LeafListBuffer<T> : ListBuffer
     }
 }
 
-/// <summary>Lists of text, written as UTF-8 bytes (see <see cref="TextChunkWriter"/>): slices of the arrays' own text
+/// <summary>Lists of text, written as UTF-8 bytes (see <see cref="ChunkWriter"/>): slices of the arrays' own text
 /// where a string has no escapes, unescaped into an arena where it has. Numbers and booleans in them (leaves of mixed
 /// kinds) are kept as their exact JSON text, as a string column keeps them. Leaves few and repeated (sides, a
 /// handful of prices) are dictionary-encoded as a text column's are.</summary>
@@ -320,10 +300,8 @@ internal sealed class StringListBuffer : ListBuffer
         _scratch.Range.Clear();
     }
 
-    public override void SetStatistics(List<ColumnChunk> chunks, int first) => ChunkStatistics.SetText(chunks[first], _scratch.Range);
-
     public override void Write(ChunkTarget target) =>
-        target.WriteText(Field, new TextChunk(_scratch.Values, Definitions, Repetitions, _scratch.Mapped, _scratch.Indexes));
+        target.WriteText(Field, new TextChunk(_scratch.Values, Definitions, Repetitions, _scratch.Range, _scratch.Mapped, _scratch.Indexes));
 
     public override ColumnBuffer Sibling() => new StringListBuffer(this) { Dictionaries = Dictionaries };
 

@@ -122,17 +122,14 @@ internal sealed class PartitionWriter : IDisposable
             buffer.Prepare(); // while the lane still encodes the previous row group
         }
 
-        var (writer, footer, file) = (_writer, _footer!, _file!);
+        var (writer, file) = (_writer, _file!);
         _lane.Run(() =>
         {
             using var rowGroup = writer.CreateRowGroup();
-            var chunks = footer.RowGroups[^1].Columns; // the chunks this row group writes, in order
-            var target = new ChunkTarget(file, rowGroup, _lane.Text, _cancellationToken);
+            var target = new ChunkTarget(file, rowGroup, _lane.Chunks, _cancellationToken);
             foreach (var buffer in full)
             {
-                var first = chunks.Count;
                 buffer.Write(target);
-                buffer.SetStatistics(chunks, first);
                 buffer.Clear();
             }
         });

@@ -7,7 +7,7 @@ namespace PipelineOps.Conversion;
 
 /// <summary>
 /// Adds to a Parquet.Net row group a column chunk the converter wrote into the file itself (see
-/// <see cref="TextChunkWriter"/>), in the place the schema gives it, as if the library had written it: the chunk joins
+/// <see cref="ChunkWriter"/>), in the place the schema gives it, as if the library had written it: the chunk joins
 /// the row group's metadata, the writer moves on to the next column, and the row count is set or checked. Parquet.Net
 /// 6.1 offers no public way to do this; its three private members are looked up once and a missing one fails loudly
 /// rather than writing a wrong file.
@@ -24,16 +24,16 @@ internal static class RowGroupColumns
 
     private static readonly PropertyInfo RowCount = Find(typeof(ParquetRowGroupWriter).GetProperty("RowCount", Private), "RowCount");
 
-    /// <summary>The file position where the next chunk of <paramref name="leaf"/> begins; checks that it is the
-    /// column the row group expects next.</summary>
-    public static void CheckNext(ParquetRowGroupWriter rowGroup, DataField leaf)
+    /// <summary>Checks that <paramref name="leaf"/>, of <paramref name="physical"/> type, is the column the row group
+    /// expects next.</summary>
+    public static void CheckNext(ParquetRowGroupWriter rowGroup, DataField leaf, Parquet.Meta.Type physical)
     {
         var index = (int)ColumnIndex.GetValue(rowGroup)!;
         var schema = (SchemaElement[])Schema.GetValue(rowGroup)!;
-        if (index >= schema.Length || schema[index].Name != leaf.Name || schema[index].Type != Parquet.Meta.Type.BYTE_ARRAY)
+        if (index >= schema.Length || schema[index].Name != leaf.Name || schema[index].Type != physical)
         {
-            var expected = index < schema.Length ? $"'{schema[index].Name}'" : "no more columns";
-            throw new InvalidOperationException($"the row group expects {expected} next, not the text column '{leaf.Path}'");
+            var expected = index < schema.Length ? $"'{schema[index].Name}' ({schema[index].Type})" : "no more columns";
+            throw new InvalidOperationException($"the row group expects {expected} next, not '{leaf.Path}' ({physical})");
         }
     }
 

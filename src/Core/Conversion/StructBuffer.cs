@@ -110,14 +110,6 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
-    public override void SetStatistics(List<ColumnChunk> chunks, int first)
-    {
-        for (var i = 0; i < _children.Length; i++)
-        {
-            _children[i].SetStatistics(chunks[first + i]);
-        }
-    }
-
     public override void Clear()
     {
         Count = 0;
@@ -175,8 +167,6 @@ internal sealed class StructBuffer : ColumnBuffer
 
         public abstract Child Sibling();
 
-        public abstract void SetStatistics(ColumnChunk chunk);
-
         public virtual void Clear() => _levels = 0;
 
         private void Level(int definition)
@@ -191,7 +181,7 @@ internal sealed class StructBuffer : ColumnBuffer
     }
 
     private sealed class Values<T>(DataField leaf, JsonLeafReader<T> read) : Child(leaf)
-        where T : struct
+        where T : unmanaged
     {
         private T[] _values = new T[InitialCapacity];
         private int _count;
@@ -209,29 +199,9 @@ internal sealed class StructBuffer : ColumnBuffer
         protected override void DropValue() => _count--;
 
         public override void Write(ChunkTarget target) =>
-            target.Write(Leaf, new ReadOnlyMemory<T>(_values, 0, _count), Definitions, null);
+            target.Write<T>(Leaf, _values.AsSpan(0, _count), Definitions.Span);
 
         public override Child Sibling() => new Values<T>(Leaf, read);
-
-        public override void SetStatistics(ColumnChunk chunk)
-        {
-            var values = _values.AsSpan(0, _count);
-            if (typeof(T) == typeof(bool))
-            {
-                bool anyFalse = false, anyTrue = false;
-                foreach (var value in values)
-                {
-                    anyTrue |= (bool)(object)value;
-                    anyFalse |= !(bool)(object)value;
-                }
-
-                ChunkStatistics.SetBoolean(chunk, anyFalse, anyTrue);
-            }
-            else if (values.IsEmpty)
-            {
-                ChunkStatistics.SetEmpty(chunk);
-            }
-        }
 
         public override void Clear()
         {
@@ -240,7 +210,7 @@ internal sealed class StructBuffer : ColumnBuffer
         }
     }
 
-    /// <summary>A text child, written as UTF-8 bytes (see <see cref="TextChunkWriter"/>).</summary>
+    /// <summary>A text child, written as UTF-8 bytes (see <see cref="ChunkWriter"/>).</summary>
     private sealed class Text(DataField leaf) : Child(leaf)
     {
         private readonly Utf8Column _values = new();
@@ -257,12 +227,10 @@ internal sealed class StructBuffer : ColumnBuffer
             }
         }
 
-        public override void SetStatistics(ColumnChunk chunk) => ChunkStatistics.SetText(chunk, _values.Range());
-
         protected override void DropValue() => _values.RemoveLast();
 
         public override void Write(ChunkTarget target) =>
-            target.WriteText(Leaf, new TextChunk(_values, Definitions, default));
+            target.WriteText(Leaf, new TextChunk(_values, Definitions, default, _values.Range()));
 
         public override Child Sibling() => new Text(Leaf);
 

@@ -6,11 +6,12 @@ using PipelineOps.Tests.Support;
 namespace PipelineOps.Tests.Conversion;
 
 /// <summary>
-/// The text pages the converter writes itself (TextChunkWriter): plain and dictionary chunks, top-level, in lists of
-/// lists and in structs, with nulls in runs and alone, under every codec, read back exactly by DuckDB and by Arrow's
-/// C++ reader (every page decoded, each flat column compared row by row, through SecondReader).
+/// The pages the converter writes itself (ChunkWriter): text as plain and dictionary chunks, top-level, in lists of
+/// lists and in structs; numbers, times and booleans; with nulls in runs and alone, under every codec, read back
+/// exactly by DuckDB and by Arrow's C++ reader (every page decoded, each flat column compared row by row, through
+/// SecondReader), with statistics that are the values' true range.
 /// </summary>
-public sealed class TextPagesTests : IDisposable
+public sealed class ChunkWriterTests : IDisposable
 {
     private const int Rows = 3000;
     private readonly TempDirectory _dir = new();
@@ -47,6 +48,54 @@ public sealed class TextPagesTests : IDisposable
         var flip = encodings.Where(e => e.Path == "flip").OrderBy(e => e.RowGroup).ToList();
         Assert.True(Dictionary(flip[0].Encodings));
         Assert.False(Dictionary(flip[^1].Encodings));
+    }
+
+    [Theory]
+    [InlineData(ParquetCompression.None)]
+    [InlineData(ParquetCompression.Zstd)]
+    [InlineData(ParquetCompression.Lz4)]
+    public void Numbers_times_and_booleans_read_back_exactly_with_their_true_range(ParquetCompression codec)
+    {
+        var random = new Random(11);
+        var lines = new List<string>();
+        var expected = new List<string>();
+        for (var i = 0; i < Rows; i++)
+        {
+            // n: nulls in a run and now and then; x: doubles of both signs with zeros; ok: booleans, all false in the
+            // first row group; ns: a list of integers with null and empty lists.
+            long? n = i is >= 200 and < 260 || i % 17 == 0 ? null : random.NextInt64(-5_000_000_000, 5_000_000_000);
+            double? x = i % 11 == 0 ? null : i % 7 == 0 ? 0.0 : Math.Round((random.NextDouble() - 0.5) * 1e6, 3);
+            bool? ok = i % 9 == 0 ? null : i >= 500 && random.Next(2) == 0;
+            var ns = (i % 10) switch { 0 => "null", 1 => "[]", 2 => "[null]", _ => $"[{random.Next(-9, 9)},{i}]" };
+            var micros = 1763078400000000L + i * 1_234_567L;
+            var time = DateTime.UnixEpoch.AddTicks(micros * 10).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'");
+            lines.Add($$"""{"time":"{{time}}","i":{{i}},"n":{{n?.ToString() ?? "null"}},"x":{{(x is { } d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"ok":{{(ok is { } b ? (b ? "true" : "false") : "null")}},"ns":{{ns}}}""");
+            expected.Add(string.Join('|', i, n?.ToString() ?? "NULL", x is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "NULL",
+                ok is { } o ? o.ToString() : "NULL", ns == "null" ? "NULL" : ns, micros));
+        }
+
+        var source = _dir.File(Path.Combine("raw", "numbers_20251114.jsonl"), string.Join("\n", lines) + "\n");
+        var destination = Path.Combine(_dir.Path, "numbers");
+        using (var run = ConversionRun.Open(new ConversionOptions { Destination = destination, Compression = codec, RowGroupSize = 500 }))
+        {
+            Assert.Equal(ConversionStatus.Converted, run.Convert(source).Status);
+        }
+
+        var read = DuckDb.Query($"select i, n, x, ok, to_json(ns), epoch_us(time) from {DuckDb.Dataset(destination)} order by i");
+        Assert.Equal(expected, read.Select(r => string.Join('|', r.Select(v => v switch
+        {
+            null => "NULL",
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            _ => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+        }))));
+
+        var file = Directory.EnumerateFiles(destination, "*.parquet", SearchOption.AllDirectories).Single();
+        foreach (var chunk in ArrowCpp.Chunks(file).Where(c => c.Path is "n" or "x" or "ok" or "i"))
+        {
+            Assert.True(chunk.StatsTrusted, chunk.Path);
+            Assert.Equal(chunk.Values.Min(), chunk.Min);
+            Assert.Equal(chunk.Values.Max(), chunk.Max);
+        }
     }
 
     /// <summary>Each line and what DuckDB gives back for it, in the query's columns.</summary>
