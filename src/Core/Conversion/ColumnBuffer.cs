@@ -195,8 +195,8 @@ internal sealed class TextBuffer : ColumnBuffer
 
     public override void Prepare()
     {
-        _range = _values.Range();
         _mapped = Dictionaries && (_dictionary ??= new()).TryMap(_values, out _indexes) ? _dictionary : null;
+        _range = _mapped?.UsedRange() ?? _values.Range();
     }
 
     public override void Write(ChunkTarget target) =>

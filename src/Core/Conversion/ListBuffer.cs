@@ -290,8 +290,8 @@ internal sealed class StringListBuffer : ListBuffer
     public override void Prepare()
     {
         base.Prepare();
-        _scratch.Range = _scratch.Values.Range();
         _scratch.Mapped = Dictionaries && (_scratch.Dictionary ??= new()).TryMap(_scratch.Values, out _scratch.Indexes) ? _scratch.Dictionary : null;
+        _scratch.Range = _scratch.Mapped?.UsedRange() ?? _scratch.Values.Range();
     }
 
     protected override void ClearValues()

@@ -14,6 +14,9 @@ internal sealed class PageBuffer : IBufferWriter<byte>
 
     public Span<byte> Written => _bytes.AsSpan(0, Length);
 
+    /// <summary>The written bytes as memory: valid as long as the caller holds it, even after the buffer grows.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _bytes.AsMemory(0, Length);
+
     public void Advance(int count) => Length += count;
 
     public Span<byte> GetSpan(int sizeHint = 0)

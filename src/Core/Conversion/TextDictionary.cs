@@ -25,6 +25,7 @@ internal sealed class TextDictionary
     private readonly PageBuffer _plain = new(1024);
     private int[] _starts = new int[32]; // where each entry's bytes begin in _plain, after its 4-byte length
     private int[] _indexes = new int[1024];
+    private bool[] _used = new bool[32]; // which entries the last mapped row group holds
     private int _misses;
 
     public int Count { get; private set; }
@@ -52,6 +53,7 @@ internal sealed class TextDictionary
 
         var before = Count;
         var plainBefore = _plain.Length;
+        Array.Clear(_used, 0, Count);
         var limit = Math.Max(16, values.Count / RepeatsPerValue);
         for (var i = 0; i < values.Count; i++)
         {
@@ -70,10 +72,29 @@ internal sealed class TextDictionary
             }
 
             _indexes[i] = index;
+            _used[index] = true;
         }
 
         indexes = new ReadOnlyMemory<int>(_indexes, 0, values.Count);
         return true;
+    }
+
+    /// <summary>The smallest and largest of the values the last mapped row group holds: found among its few distinct
+    /// values rather than all of them. Slices valid while the caller holds them.</summary>
+    public Utf8Range UsedRange()
+    {
+        var range = default(Utf8Range);
+        var plain = _plain.WrittenMemory;
+        for (var i = 0; i < Count; i++)
+        {
+            if (_used[i])
+            {
+                var start = _starts[i];
+                range.Observe(plain.Slice(start, BinaryPrimitives.ReadInt32LittleEndian(plain.Span[(start - 4)..])));
+            }
+        }
+
+        return range;
     }
 
     private int IndexOf(ReadOnlySpan<byte> value, out int slot)
@@ -105,7 +126,10 @@ internal sealed class TextDictionary
         if (Count == _starts.Length)
         {
             Array.Resize(ref _starts, _starts.Length * 2);
+            Array.Resize(ref _used, _starts.Length);
         }
+
+        _used[Count] = false;
 
         BinaryPrimitives.WriteInt32LittleEndian(_plain.GetSpan(4), value.Length);
         _plain.Advance(4);

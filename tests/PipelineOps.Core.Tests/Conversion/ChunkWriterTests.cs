@@ -44,6 +44,16 @@ public sealed class ChunkWriterTests : IDisposable
         Assert.All(encodings.Where(e => e.Path is "side" or "product_id" or "changes.list.element.list.element"),
             e => Assert.True(Dictionary(e.Encodings), $"{e.Path} in row group {e.RowGroup}"));
         Assert.All(encodings.Where(e => e.Path is "id" or "quote.bid"), e => Assert.False(Dictionary(e.Encodings), e.Path));
+        var phases = ArrowCpp.Chunks(file).Where(c => c.Path == "phase").ToList();
+        Assert.Equal(Rows / 500, phases.Count);
+        Assert.All(phases, c =>
+        {
+            Assert.True(c.StatsTrusted);
+            Assert.Equal(c.Values.Cast<string>().Min(StringComparer.Ordinal), c.Min);
+            Assert.Equal(c.Values.Cast<string>().Max(StringComparer.Ordinal), c.Max);
+        });
+        Assert.All(encodings.Where(e => e.Path == "phase"), e => Assert.True(Dictionary(e.Encodings), $"phase in row group {e.RowGroup}"));
+
         // flip repeats one value in the first row group only: a dictionary there, plain after it.
         var flip = encodings.Where(e => e.Path == "flip").OrderBy(e => e.RowGroup).ToList();
         Assert.True(Dictionary(flip[0].Encodings));
@@ -115,7 +125,8 @@ public sealed class ChunkWriterTests : IDisposable
             var bid = i % 5 == 0 ? null : $"bid-{i}";
             var ok = i % 3 == 0 ? "true" : "false";
             var line = new StringBuilder();
-            line.Append($$"""{"time":"2025-11-14T00:{{i / 60 % 60:00}}:{{i % 60:00}}Z","id":"{{i:d6}}",""");
+            // phase: a few values in each row group of 500, different ones in each, so each chunk has its own range.
+            line.Append($$"""{"time":"2025-11-14T00:{{i / 60 % 60:00}}:{{i % 60:00}}Z","id":"{{i:d6}}","phase":"p{{i / 500}}-{{i % 3}}",""");
             line.Append(side is null ? (i % 2 == 0 ? "" : "\"side\":null,") : $"\"side\":\"{side}\",");
             line.Append($$"""
                 "product_id":"{{product}}","flip":"{{flip}}","changes":{{changesJson}},"quote":{{(bid is null ? "null" : $$"""{"bid":"{{bid}}","ok":{{ok}}}""")}}}
