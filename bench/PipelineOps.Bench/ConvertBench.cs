@@ -192,6 +192,7 @@ internal static class ConvertBench
     private static readonly Dictionary<string, string> RuntimeDefaults = new()
     {
         ["DOTNET_TC_CallCountingDelayMs"] = "64",
+        ["DOTNET_TC_CallCountThreshold"] = "1E", // 30 calls
         ["DOTNET_TieredPGO"] = "1",
         ["DOTNET_TC_QuickJitForLoops"] = "1",
         ["DOTNET_GCConserveMemory"] = "0",
