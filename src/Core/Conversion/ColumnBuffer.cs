@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Parquet;
-using ColumnChunk = Parquet.Meta.ColumnChunk;
 using Parquet.Schema;
 
 namespace PipelineOps.Conversion;

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Parquet;
-using Parquet.Meta;
 using Parquet.Schema;
 
 namespace PipelineOps.Conversion;
