@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Parquet.Meta;
 
 namespace PipelineOps.Conversion;
@@ -47,6 +48,7 @@ internal static class ChunkStatistics
     }
 
     /// <summary>INT64 values (times as their microseconds): their range in signed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SetInt64(ColumnChunk chunk, ReadOnlySpan<long> values)
     {
         var statistics = StatisticsOf(chunk);
@@ -69,6 +71,7 @@ internal static class ChunkStatistics
 
     /// <summary>DOUBLE values: their range, NaN left out, and a zero bound written as -0.0 (a minimum) or +0.0 (a
     /// maximum), as the format asks, so readers that compare signed zeros prune safely.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SetDouble(ColumnChunk chunk, ReadOnlySpan<double> values)
     {
         var statistics = StatisticsOf(chunk);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Parquet;
 using Parquet.Meta;
@@ -23,6 +24,7 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
     private readonly PageBuffer _header = new(64);
 
     /// <summary>Writes a text chunk at the file's position and adds it to <paramref name="rowGroup"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteText(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf, in TextChunk chunk)
     {
         var levels = chunk.Definitions.Length;
@@ -65,6 +67,7 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
     }
 
     /// <summary>Writes a chunk of numbers or booleans: <paramref name="values"/> are the non-null ones, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteValues<T>(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf, ReadOnlySpan<T> values,
         ReadOnlySpan<int> definitions, ReadOnlySpan<int> repetitions)
         where T : unmanaged
@@ -166,6 +169,7 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
     }
 
     /// <summary>PLAIN booleans: one bit each, least significant first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackBits(ReadOnlySpan<bool> flags)
     {
         var bytes = _page.GetSpan((flags.Length + 7) / 8);

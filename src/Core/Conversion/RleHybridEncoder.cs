@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace PipelineOps.Conversion;
 
@@ -27,6 +28,7 @@ internal static class RleHybridEncoder
         BinaryPrimitives.WriteInt32LittleEndian(output.Written.Slice(lengthAt, 4), output.Length - lengthAt - 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Encode(IBufferWriter<byte> output, ReadOnlySpan<int> values, int bitWidth)
     {
         var literalStart = 0;
@@ -69,6 +71,7 @@ internal static class RleHybridEncoder
         output.Advance(bytes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Literals(IBufferWriter<byte> output, ReadOnlySpan<int> values, int bitWidth)
     {
         while (!values.IsEmpty)

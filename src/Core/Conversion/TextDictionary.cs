@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace PipelineOps.Conversion;
 
@@ -38,6 +39,7 @@ internal sealed class TextDictionary
     /// dictionary as it was) when the row group has too many distinct values for a dictionary to pay. After three such
     /// row groups the column is taken as high-cardinality and not tried again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryMap(Utf8Column values, out ReadOnlyMemory<int> indexes)
     {
         indexes = default;

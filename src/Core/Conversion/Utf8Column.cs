@@ -88,6 +88,7 @@ internal sealed class Utf8Column
     }
 
     /// <summary>The smallest and largest value, by unsigned bytes; slices valid until <see cref="Clear"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Utf8Range Range()
     {
         var range = default(Utf8Range);
