@@ -107,6 +107,7 @@ internal abstract class ListBuffer : ColumnBuffer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decode(ReadOnlyMemory<byte> array)
     {
         var reader = new Utf8JsonReader(array.Span);

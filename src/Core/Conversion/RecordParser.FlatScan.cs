@@ -200,6 +200,7 @@ public sealed partial class RecordParser
     /// <see cref="ScanArray"/> notes: the depth and kinds of its leaves. False for anything else, leaving
     /// <paramref name="i"/> as it was, for Utf8JsonReader to read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryScanArray(ReadOnlySpan<byte> line, ref int i, ref FieldValue value)
     {
         var at = i;
@@ -290,6 +291,7 @@ public sealed partial class RecordParser
     }
 
     /// <summary>A scalar inside an array, by the kinds <see cref="ScalarKind"/> gives; Missing for anything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ValueKind ScanLeaf(ReadOnlySpan<byte> line, ref int at)
     {
         switch (line[at])

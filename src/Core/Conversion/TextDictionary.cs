@@ -99,6 +99,7 @@ internal sealed class TextDictionary
         return range;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int IndexOf(ReadOnlySpan<byte> value, out int slot)
     {
         var mask = _slots.Length - 1;
@@ -167,6 +168,7 @@ internal sealed class TextDictionary
     }
 
     /// <summary>A seeded multiply-rotate hash of short byte strings, eight bytes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong Hash(ReadOnlySpan<byte> value)
     {
         const ulong k1 = 0x9E3779B97F4A7C15, k2 = 0xC2B2AE3D27D4EB4F;

@@ -8,6 +8,7 @@ namespace PipelineOps.Conversion;
 /// </summary>
 internal static class UtcTimeText
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> text, out DateTime time)
     {
         time = default;
