@@ -63,6 +63,33 @@ public sealed class CollectorCmdletTests : IDisposable
     }
 
     [Fact]
+    public void Remove_Module_stops_the_collectors_this_session_started_and_frees_their_destination()
+    {
+        var started = _ps.Run("Start-Collector -Demo -Rate 2000 -Seed 3 -Directory $d -FlushInterval 200ms", ("d", _dir));
+        var id = (int)started.Output.Single().Properties["Id"].Value;
+        Thread.Sleep(500);
+        var removed = _ps.Run("""
+            $manifest = Join-Path (Get-Module PipelineOps).ModuleBase PipelineOps.psd1
+            Remove-Module PipelineOps
+            Import-Module $manifest
+            (Get-Collector -Id $i).State.ToString()
+            """, ("i", id));
+        var lengths = Lengths();
+        Thread.Sleep(700);
+        var lengthsLater = Lengths();
+        var again = _ps.Run("Start-Collector -Demo -Rate 500 -Seed 4 -Directory $d -Duration 1s -Wait", ("d", _dir));
+
+        Assert.Empty(removed.Errors);
+        Assert.Equal("Stopped", removed.Strings.Single());
+        Assert.Equal(lengths, lengthsLater); // nothing written after the removal returned
+        Assert.All(Directory.GetFiles(_dir, "*.jsonl"), f => Assert.EndsWith("\n", File.ReadAllText(f), StringComparison.Ordinal));
+        Assert.Empty(again.Errors); // the destination's stream lock was given back
+        Assert.Equal("Stopped", again.Output.Single().Properties["State"].Value.ToString());
+
+        string Lengths() => string.Join(',', Directory.GetFiles(_dir, "*.jsonl").Order().Select(f => new FileInfo(f).Length));
+    }
+
+    [Fact]
     public void Unsupported_uris_and_bad_durations_are_refused_by_name()
     {
         var ftp = _ps.Run("Start-Collector -Uri ftp://example.com/feed -Directory $d", ("d", _dir));

@@ -9,10 +9,39 @@ namespace PipelineOps.Commands;
 internal static class CollectorRegistry
 {
     private static readonly ConcurrentDictionary<int, Collector> Collectors = new();
+    private static readonly ConcurrentDictionary<int, Guid> Owners = new();
 
-    public static void Add(Collector collector) => Collectors[collector.Id] = collector;
+    /// <param name="owner">The runspace that started it: removing the module there stops it.</param>
+    public static void Add(Collector collector, Guid? owner)
+    {
+        Loading.ModuleCleanup.CollectorsUsed();
+        Collectors[collector.Id] = collector;
+        if (owner is { } runspace)
+        {
+            Owners[collector.Id] = runspace;
+        }
+    }
 
-    public static bool Remove(int id) => Collectors.TryRemove(id, out _);
+    public static bool Remove(int id)
+    {
+        Owners.TryRemove(id, out _);
+        return Collectors.TryRemove(id, out _);
+    }
+
+    /// <summary>Stops the collectors started from <paramref name="runspace"/> (Remove-Module there), each writing and
+    /// flushing what it holds and closing its files, so no collector keeps writing, or holds its destination's stream
+    /// lock, for a module that is gone. Stopped collectors stay listed until Remove-Collector, as after Stop-Collector.</summary>
+    public static void StopOwnedBy(Guid runspace)
+    {
+        foreach (var (id, owner) in Owners.ToList())
+        {
+            if (owner == runspace && Collectors.GetValueOrDefault(id) is { } collector)
+            {
+                Owners.TryRemove(id, out _);
+                collector.StopAsync().GetAwaiter().GetResult();
+            }
+        }
+    }
 
     public static IEnumerable<Collector> All => Collectors.Values.OrderBy(c => c.Id);
 

@@ -207,7 +207,7 @@ public sealed partial class StartCollectorCommand : PSCmdlet, IDisposable
         };
         _collector = new Collector(options, source);
         _collector.Start();
-        CollectorRegistry.Add(_collector);
+        CollectorRegistry.Add(_collector, System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.InstanceId);
         WriteVerbose($"Collector {_collector.Id}: {_collector.Source} -> {directory}");
         if (Duration is { } duration)
         {
