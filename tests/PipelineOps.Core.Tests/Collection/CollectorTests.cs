@@ -95,6 +95,26 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Lines_another_process_appends_between_flushes_are_never_overwritten_and_the_checkpoint_follows_them()
+    {
+        // The sink keeps the file's length instead of asking before each write; the kernel's append mode must still put
+        // each write after whatever another process added.
+        var file = Today("s");
+        var collector = await Run(Options(o => o with { Stream = "s", FlushCount = 1 }), null, async c =>
+        {
+            await Post(c, "{\"n\":1}");
+            await WaitFor(() => c.Stats.Flushed == 1);
+            File.AppendAllText(file, "{\"other\":\"process\"}\n");
+            await Post(c, "{\"n\":2}");
+            await WaitFor(() => c.Stats.Flushed == 2);
+        });
+
+        Assert.Equal(["{\"n\":1}", "{\"other\":\"process\"}", "{\"n\":2}"], File.ReadAllLines(file));
+        Assert.Equal(new FileInfo(file).Length, Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!.Offset);
+        Assert.Contains(collector.TakeWarnings(), w => w.Contains("another process", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NoResume_starts_a_sequence_numbered_file_and_never_touches_the_old_one()
     {
         var file = Today("s");
