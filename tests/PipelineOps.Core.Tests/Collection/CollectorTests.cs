@@ -164,6 +164,25 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_alternating_among_more_streams_than_the_writer_keeps_at_hand_each_reach_their_own_file()
+    {
+        // Twelve stream values (the writer keeps the last eight sinks by value), a number, an escaped name, a mapped
+        // name and records without the field, interleaved.
+        var values = Enumerable.Range(0, 12).Select(i => $"\"s{i}\"").Concat(["7", "\"\\u0073x\"", "\"l2update\"", "null"]).ToArray();
+        var records = Enumerable.Range(0, 400).Select(i => values[i * 7 % values.Length] is var v && v == "null" ? $"{{\"n\":{i}}}" : $"{{\"type\":{v},\"n\":{i}}}").ToArray();
+
+        await Run(Options(o => o with { FlushCount = 16 }), null, c => Post(c, records));
+
+        string StreamOf(string value) => value switch { "null" => "data", "7" => "7", "\"\\u0073x\"" => "sx", "\"l2update\"" => "level2", _ => value.Trim('"') };
+        foreach (var group in records.Select((r, i) => (Record: r, Stream: StreamOf(values[i * 7 % values.Length]))).GroupBy(r => r.Stream))
+        {
+            Assert.Equal(group.Select(r => r.Record).ToArray(), File.ReadAllLines(Today(group.Key)));
+        }
+
+        Assert.Equal(values.Length, Directory.GetFiles(_temp.Path, "*.jsonl").Length);
+    }
+
+    [Fact]
     public async Task A_second_collector_on_the_same_stream_fails_instead_of_interleaving()
     {
         var first = new Collector(Options(o => o with { Stream = "s" }), null);
