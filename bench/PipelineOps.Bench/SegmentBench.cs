@@ -23,8 +23,9 @@ internal static class SegmentBench
         var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-segments"));
         var repeat = options.Int("repeat", 1);
         var side = options.String("side", "");
+        var warmUp = options.Int("warmup", 1) > 0;
         var lines = Lines(records, products: 10);
-        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}, median of {repeat}");
+        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}, median of {repeat}{(warmUp ? " after 2 s of warm-up runs" : "")}");
         Console.WriteLine("  side                                              rec/s     CPU us/record   ratio to loop (CPU)");
         var sides = new (string Name, Func<(double Rate, double CpuMicros)> Run)[]
         {
@@ -41,6 +42,13 @@ internal static class SegmentBench
             if (side.Length > 0 && !name.Contains(side, StringComparison.OrdinalIgnoreCase) && !name.StartsWith("FileStream", StringComparison.Ordinal))
             {
                 continue;
+            }
+
+            // Untimed runs for two seconds first: the JIT recompiles the side's code in tiers in the background, which
+            // took a quarter of the CPU of the first second's runs (a collector runs for days).
+            for (var warm = Stopwatch.StartNew(); warmUp && warm.Elapsed < TimeSpan.FromSeconds(2);)
+            {
+                run();
             }
 
             var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToList();
