@@ -48,7 +48,8 @@ public sealed class CollectorTests : IDisposable
     [Fact]
     public async Task Demo_records_go_to_their_streams_and_everything_received_is_flushed_on_stop()
     {
-        var collector = await Run(Options(o => o with { FlushCount = 64 }), new DemoSource(3000, seed: 1), _ => Task.Delay(700));
+        // Until enough has arrived rather than a fixed time: under a full test run's load 700 ms was sometimes too short.
+        var collector = await Run(Options(o => o with { FlushCount = 64 }), new DemoSource(3000, seed: 1), c => WaitFor(() => c.Stats.Received > 1000));
 
         Assert.Equal(CollectorState.Stopped, collector.State);
         Assert.True(collector.Stats.Received > 1000);
