@@ -53,6 +53,7 @@ internal static class Program
                                       the same lines, and both from the -Demo feed (rec/s, CPU per record), memory with
                                       1,000 partitions, ready/ size and DuckDB scan time against Convert-JsonlToParquet.
                                       Options: --records 300000 --repeat 1 --only rates --side <part of a side's name>
+                                      --warmup 0 (skips the two seconds of untimed runs before each side)
                       sample          The staging sampler: a pass over a 1,000,000-entry manifest (nothing / 1% changed)
                                       against re-reading the whole manifest; sampling time for small vs huge csv, jsonl,
                                       jsonl.gz and parquet. Options: --entries 1000000 --small-mb 5 --large-gb 5 --repeat 3

@@ -23,13 +23,17 @@ internal static class SegmentBench
         var work = options.String("dir", Path.Combine(Path.GetTempPath(), "pipelineops-bench-segments"));
         var repeat = options.Int("repeat", 1);
         var side = options.String("side", "");
+        var warmUp = options.Int("warmup", 1) > 0;
         var lines = Lines(records, products: 10);
-        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}, median of {repeat}");
+        List<byte[]>? mixed = null; // made when its side runs, and dropped before the memory figures
+        Console.WriteLine($"segments: {records:N0} records of {lines.Sum(l => l.Length) / records} bytes, flush every 100, in {work}, median of {repeat}{(warmUp ? " after 2 s of warm-up runs" : "")}");
         Console.WriteLine("  side                                              rec/s     CPU us/record   ratio to loop (CPU)");
         var sides = new (string Name, Func<(double Rate, double CpuMicros)> Run)[]
         {
             ("FileStream loop (yardstick)", () => Loop(Fresh(work, "loop"), lines)),
             ("collector -Format JsonLines, pre-made lines", () => Collect(Fresh(work, "jsonl"), lines, null)),
+            ("collector -Format JsonLines, 3 streams by type", () => Collect(Fresh(work, "jsonl-mixed"),
+                mixed ??= Lines(records, products: 10, types: ["ticker", "l2update", "snapshot"]), null, byType: true)),
             ("collector -Format Parquet, pre-made lines", () => Collect(Fresh(work, "parquet"), lines, new SegmentOptions { PartitionBy = ["product_id"] })),
             ("demo source alone (making the records)", () => DemoAlone(records)),
             ("collector -Format JsonLines, -Demo", () => CollectDemo(Fresh(work, "demo-jsonl"), records, null)),
@@ -43,6 +47,13 @@ internal static class SegmentBench
                 continue;
             }
 
+            // Untimed runs for two seconds first: the JIT recompiles the side's code in tiers in the background, which
+            // took a quarter of the CPU of the first second's runs (a collector runs for days).
+            for (var warm = Stopwatch.StartNew(); warmUp && warm.Elapsed < TimeSpan.FromSeconds(2);)
+            {
+                run();
+            }
+
             var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToList();
             var rate = Median(runs.Select(r => r.Rate));
             var cpu = Median(runs.Select(r => r.CpuMicros));
@@ -50,6 +61,7 @@ internal static class SegmentBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-48}{rate,10:N0}   {cpu,12:0.00}   {cpu / loopCpu.Value,8:0.0}x"));
         }
 
+        mixed = null;
         if (options.String("only", "") == "rates")
         {
             return;
@@ -89,18 +101,19 @@ internal static class SegmentBench
         }
     }
 
-    private static List<byte[]> Lines(int count, int products)
+    private static List<byte[]> Lines(int count, int products, string[]? types = null)
     {
         var start = new DateTime(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
         return Enumerable.Range(0, count).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"type\":\"ticker\",\"sequence\":{i},\"product_id\":\"P{i % products}\",\"price\":\"{30000 + i % 977}.{i % 100:D2}\",\"best_bid\":{30000 + i % 977}.5,\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"last_size\":{i % 13}.001,\"time\":\"{start.AddMilliseconds(i):yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\"}}"))).ToList();
+            $"{{\"type\":\"{(types is null ? "ticker" : types[i % types.Length])}\",\"sequence\":{i},\"product_id\":\"P{i % products}\",\"price\":\"{30000 + i % 977}.{i % 100:D2}\",\"best_bid\":{30000 + i % 977}.5,\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"last_size\":{i % 13}.001,\"time\":\"{start.AddMilliseconds(i):yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\"}}"))).ToList();
     }
 
-    private static (double Rate, double CpuMicros) Collect(string dir, List<byte[]> lines, SegmentOptions? segments)
+    /// <param name="byType">Streams by the records' type field (they alternate), instead of one fixed stream.</param>
+    private static (double Rate, double CpuMicros) Collect(string dir, List<byte[]> lines, SegmentOptions? segments, bool byType = false)
     {
         var collector = new Collector(new CollectorOptions
         {
-            Directory = dir, Stream = "ticker", FlushCount = 100, Backpressure = Backpressure.Block, Segments = segments,
+            Directory = dir, Stream = byType ? null : "ticker", FlushCount = 100, Backpressure = Backpressure.Block, Segments = segments,
         }, null);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();

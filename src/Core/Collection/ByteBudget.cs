@@ -27,19 +27,15 @@ internal sealed class ByteBudget(long limit)
     /// <summary>The most held at once so far.</summary>
     public long Peak => Interlocked.Read(ref _peak);
 
+    /// <summary>Takes the bytes when they fit, without a lock: one compare-and-swap a message on the posting side.</summary>
     public bool TryTake(long bytes)
     {
-        lock (_gate)
+        if (TryAdd(bytes))
         {
-            if (!(_used > 0 && _used + bytes > limit))
-            {
-                Add(bytes);
-                return true;
-            }
-
-            _starved = true;
+            return true;
         }
 
+        _starved = true;
         Starving?.Invoke();
         return false;
     }
@@ -52,9 +48,9 @@ internal sealed class ByteBudget(long limit)
             Task released;
             lock (_gate)
             {
-                if (_used == 0 || _used + bytes <= limit)
+                // Under the lock a release cannot slip in between this test and the wait below.
+                if (TryAdd(bytes))
                 {
-                    Add(bytes);
                     return;
                 }
 
@@ -69,13 +65,7 @@ internal sealed class ByteBudget(long limit)
     }
 
     /// <summary>What a held message counts for changes (queued message to buffered line); no one is let in by it.</summary>
-    public void Exchange(long from, long to)
-    {
-        lock (_gate)
-        {
-            Add(to - from);
-        }
-    }
+    public void Exchange(long from, long to) => Add(to - from);
 
     public void Release(long bytes)
     {
@@ -91,12 +81,32 @@ internal sealed class ByteBudget(long limit)
         waiting?.TrySetResult();
     }
 
-    private void Add(long bytes)
+    /// <summary>Adds the bytes if they fit (or if nothing is held), atomically against every other taker.</summary>
+    private bool TryAdd(long bytes)
     {
-        var used = Interlocked.Add(ref _used, bytes);
-        if (used > _peak)
+        while (true)
         {
-            Interlocked.Exchange(ref _peak, used);
+            var used = Interlocked.Read(ref _used);
+            if (used > 0 && used + bytes > limit)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used)
+            {
+                RaisePeak(used + bytes);
+                return true;
+            }
+        }
+    }
+
+    private void Add(long bytes) => RaisePeak(Interlocked.Add(ref _used, bytes));
+
+    private void RaisePeak(long used)
+    {
+        long peak;
+        while (used > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, used, peak) != peak)
+        {
         }
     }
 }

@@ -383,16 +383,28 @@ public sealed class Collector : IAsyncDisposable
         return period;
     }
 
-    // The sink of the last record and its stream field's value: consecutive records mostly share a stream.
-    private IStreamSink? _lastSink;
-    private byte[]? _lastStreamValue;
+    // The sinks of the last few stream field values, by their UTF-8 bytes: records alternating between a few streams
+    // (a feed's l2update and ticker messages) find theirs without a string, a name check or a lock each.
+    private const int RecentSinks = 8;
+    private readonly (byte[]? Value, IStreamSink Sink)[] _recent = new (byte[]?, IStreamSink)[RecentSinks];
+    private int _recentCount;
+    private int _recentNext;
 
     private IStreamSink SinkOf(RecordCheck.Value value)
     {
-        if (_lastSink is not null && (_options.Stream is not null
-            || (value.IsPresent ? _lastStreamValue is not null && value.Utf8.SequenceEqual(_lastStreamValue) : _lastStreamValue is null)))
+        if (_options.Stream is not null && _recentCount > 0)
         {
-            return _lastSink;
+            return _recent[0].Sink;
+        }
+
+        var utf8 = value.Utf8;
+        for (var i = 0; i < _recentCount; i++)
+        {
+            ref var recent = ref _recent[i];
+            if (recent.Value is null ? !value.IsPresent : value.IsPresent && utf8.SequenceEqual(recent.Value))
+            {
+                return recent.Sink;
+            }
         }
 
         var stream = StreamOf(value.Text);
@@ -406,8 +418,9 @@ public sealed class Collector : IAsyncDisposable
             }
         }
 
-        _lastSink = sink;
-        _lastStreamValue = value.IsPresent ? value.Utf8.ToArray() : null;
+        _recent[_recentNext] = (value.IsPresent ? utf8.ToArray() : null, sink);
+        _recentNext = (_recentNext + 1) % RecentSinks;
+        _recentCount = Math.Max(_recentCount, _recentNext == 0 ? RecentSinks : _recentNext);
         return sink;
     }
 

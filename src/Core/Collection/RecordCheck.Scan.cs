@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace PipelineOps.Collection;
 
@@ -13,10 +14,6 @@ public static partial class RecordCheck
 {
     /// <summary>Well below the shared rules' 64 levels, so nothing the scan accepts is too deep for the reader.</summary>
     private const int MaxScanDepth = 16;
-
-    // Where a string without escapes ends; a backslash or a control character (not allowed raw) ends the scan too.
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
 
     private static bool TryScan(ReadOnlyMemory<byte> message, Names names, out Fields fields)
     {
@@ -62,18 +59,16 @@ public static partial class RecordCheck
                 var first = s[start];
                 if (first == '"' || first == '-' || char.IsAsciiDigit((char)first))
                 {
-                    var value = first == '"' ? Value.Slice(message[(start + 1)..(i - 1)]) : Value.Slice(message[start..i]);
-                    if (name.SequenceEqual(names.Stream))
+                    var wanted = name.SequenceEqual(names.Stream) ? 1 : name.SequenceEqual(names.Time) ? 2 : name.SequenceEqual(names.Sequence) ? 3 : 0;
+                    if (wanted != 0)
                     {
-                        stream = value;
-                    }
-                    else if (name.SequenceEqual(names.Time))
-                    {
-                        time = value;
-                    }
-                    else if (name.SequenceEqual(names.Sequence))
-                    {
-                        sequence = value;
+                        var value = first == '"' ? Value.Slice(message[(start + 1)..(i - 1)]) : Value.Slice(message[start..i]);
+                        switch (wanted)
+                        {
+                            case 1: stream = value; break;
+                            case 2: time = value; break;
+                            default: sequence = value; break;
+                        }
                     }
                 }
 
@@ -218,8 +213,27 @@ public static partial class RecordCheck
     /// control character, no end).</summary>
     private static int StringEnd(ReadOnlySpan<byte> s, int i)
     {
-        // Most strings of a record are short: a plain loop finds their end before a vector search has started.
-        for (var end = Math.Min(s.Length, i + 24); i < end; i++)
+        // 16 bytes at a time without a search's set-up cost: most strings of a record end within the first 16.
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((byte)' ');
+            while (i <= s.Length - Vector128<byte>.Count)
+            {
+                var chunk = Vector128.Create(s.Slice(i, Vector128<byte>.Count));
+                var stops = (Vector128.Equals(chunk, quote) | Vector128.Equals(chunk, backslash) | Vector128.LessThan(chunk, space)).ExtractMostSignificantBits();
+                if (stops != 0)
+                {
+                    var at = i + BitOperations.TrailingZeroCount(stops);
+                    return s[at] == '"' ? at : -1;
+                }
+
+                i += Vector128<byte>.Count;
+            }
+        }
+
+        for (; (uint)i < (uint)s.Length; i++)
         {
             var b = s[i];
             if (b == '"')
@@ -233,8 +247,7 @@ public static partial class RecordCheck
             }
         }
 
-        var stop = s[i..].IndexOfAny(StringStops);
-        return stop >= 0 && s[i + stop] == '"' ? i + stop : -1;
+        return -1;
     }
 
     /// <summary>Past a number by the JSON grammar (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1.</summary>
@@ -290,7 +303,7 @@ public static partial class RecordCheck
 
     private static int Digits(ReadOnlySpan<byte> s, int i)
     {
-        while (i < s.Length && IsDigit(s[i]))
+        while ((uint)i < (uint)s.Length && IsDigit(s[i]))
         {
             i++;
         }
@@ -302,7 +315,7 @@ public static partial class RecordCheck
 
     private static int SkipSpace(ReadOnlySpan<byte> s, int i)
     {
-        while (i < s.Length && s[i] <= ' ' && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        while ((uint)i < (uint)s.Length && s[i] <= ' ' && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
         {
             i++;
         }

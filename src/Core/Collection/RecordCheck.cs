@@ -59,14 +59,16 @@ public static partial class RecordCheck
     {
         fields = default;
         var json = message.Span;
+        // The scan takes no backslash at all, so a message it takes holds no escape (no lone surrogate): of the shared
+        // text checks only the UTF-8 one comes first. Anything else gets them all, then the reader.
+        if (System.Text.Unicode.Utf8.IsValid(json) && TryScan(message, names, out fields))
+        {
+            return null;
+        }
+
         if (JsonLineRules.TextProblem(json) is { } problem)
         {
             return problem;
-        }
-
-        if (TryScan(message, names, out fields))
-        {
-            return null;
         }
 
         try

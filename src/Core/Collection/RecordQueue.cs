@@ -94,6 +94,7 @@ internal sealed class RecordQueue(int capacity, int wakeCount, TimeProvider cloc
         _items.Add(message);
         if (_writerWaiting && _items.Count >= _wakeCount)
         {
+            _writerWaiting = false; // one wake-up: until the writer has the lock again, more adds must not pulse too
             Monitor.Pulse(_gate);
         }
 

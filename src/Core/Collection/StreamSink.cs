@@ -1,10 +1,14 @@
+using PipelineOps.IO;
+
 namespace PipelineOps.Collection;
 
 /// <summary>
 /// One stream's writing: the open file of the current period, the records buffered for it, and its checkpoint.
 /// Files are only ever appended to; a batch is written in one write and, when the write fails (disk full), cut back
 /// to where it started, so no torn line is left and the batch stays buffered for the retry. An exclusive lock per
-/// stream keeps a second collector from writing the same files.
+/// stream keeps a second collector from writing the same files. The file's length is kept here rather than asked for
+/// before each write: on Linux the file is in append mode (<see cref="KernelAppend"/>), so a write lands at the real end
+/// even if some other process appended meanwhile, and the length is checked against the file before each checkpoint.
 /// </summary>
 internal sealed class StreamSink : IStreamSink
 {
@@ -16,6 +20,8 @@ internal sealed class StreamSink : IStreamSink
     private readonly MemoryStream _pending = new();
     private FileStream? _lock;
     private FileStream? _file;
+    private long _length; // the data file's length after this sink's last write
+    private bool _kernelAppends;
     private Period? _period;
     private long _records;
     private long _totalFlushed;
@@ -31,7 +37,8 @@ internal sealed class StreamSink : IStreamSink
         _warn = warn;
         _checkpointPath = Checkpoint.PathFor(options.Directory, stream);
         _checkpoints = new CheckpointPacer(_checkpointPath, options.Durability == Durability.Fsync, saveOnNewFile: true,
-            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth."));
+            e => warn($"{_checkpointPath}: cannot save the checkpoint ({e.Message}); the data file stays the truth."),
+            CheckedOffset);
     }
 
     public string? CurrentFile { get; private set; }
@@ -80,7 +87,8 @@ internal sealed class StreamSink : IStreamSink
             return (0, 0);
         }
 
-        var start = _file.Length;
+        // Without append mode the end is asked for, as the kernel would not find it for us.
+        var start = _kernelAppends ? _length : _file.Length;
         try
         {
             _file.Position = start;
@@ -93,6 +101,7 @@ internal sealed class StreamSink : IStreamSink
             throw;
         }
 
+        _length = start + _pending.Length;
         var flushed = (_pendingCount, _pending.Length);
         _records += _pendingCount;
         _totalFlushed += _pendingCount;
@@ -113,6 +122,29 @@ internal sealed class StreamSink : IStreamSink
         {
             _warn($"{CurrentFile}: could not cut a failed write back to {length} bytes ({e.Message}); the next start moves any torn tail aside.");
         }
+
+        try
+        {
+            _length = _file!.Length; // the next write goes after whatever is there now
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Just before a checkpoint is saved (at most once a second, at rotation and at stop): one fstat. A file
+    /// longer than this sink wrote it was appended to by another process (the stream lock keeps only collectors out);
+    /// those bytes are kept, this sink's lines follow them, and the checkpoint's offset is the real length.</summary>
+    private Checkpoint CheckedOffset(Checkpoint checkpoint)
+    {
+        if (_file is null || checkpoint.File != Path.GetFileName(CurrentFile) || _file.Length is var actual && actual == _length)
+        {
+            return checkpoint;
+        }
+
+        _warn($"{CurrentFile} is {actual:N0} bytes long, not the {_length:N0} this collector wrote: another process changed it (the stream lock keeps out only collectors). Nothing of it was overwritten; the checkpoint follows the file.");
+        _length = actual;
+        return checkpoint with { Offset = actual };
     }
 
     private void Open(Period period)
@@ -147,10 +179,11 @@ internal sealed class StreamSink : IStreamSink
         // CreateNew when not resuming: nothing ever replaces an existing file.
         _file = new FileStream(path, existed ? FileMode.Open : FileMode.CreateNew, FileAccess.Write,
             FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        _file.Seek(0, SeekOrigin.End);
+        _kernelAppends = KernelAppend.TryEnable(_file.SafeFileHandle);
+        _length = _file.Seek(0, SeekOrigin.End);
         _period = period;
         CurrentFile = path;
-        Reconcile(path, _file.Length);
+        Reconcile(path, _length);
     }
 
     /// <summary>Record counts from the checkpoint, checked against the data file (the truth), or counted afresh.</summary>

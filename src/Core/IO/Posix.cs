@@ -19,6 +19,7 @@ internal static class Posix
     public const int AccessDenied = 13;        // EACCES
     public const int GetFlags = 3;             // F_GETFL
     public const int SetFlags = 4;             // F_SETFL
+    public const int Append = 0x400;           // O_APPEND (the same on every Linux architecture)
 
     private static bool IsArm => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64;
 

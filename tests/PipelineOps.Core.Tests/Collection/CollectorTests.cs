@@ -48,7 +48,8 @@ public sealed class CollectorTests : IDisposable
     [Fact]
     public async Task Demo_records_go_to_their_streams_and_everything_received_is_flushed_on_stop()
     {
-        var collector = await Run(Options(o => o with { FlushCount = 64 }), new DemoSource(3000, seed: 1), _ => Task.Delay(700));
+        // Until enough has arrived rather than a fixed time: under a full test run's load 700 ms was sometimes too short.
+        var collector = await Run(Options(o => o with { FlushCount = 64 }), new DemoSource(3000, seed: 1), c => WaitFor(() => c.Stats.Received > 1000));
 
         Assert.Equal(CollectorState.Stopped, collector.State);
         Assert.True(collector.Stats.Received > 1000);
@@ -92,6 +93,26 @@ public sealed class CollectorTests : IDisposable
         Assert.Equal("{\"n\":3,\"to\n", File.ReadAllText(file + ".torn"));
         Assert.Contains(collector.TakeWarnings(), w => w.Contains("torn", StringComparison.Ordinal));
         Assert.Equal(3, Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!.Records);
+    }
+
+    [Fact]
+    public async Task Lines_another_process_appends_between_flushes_are_never_overwritten_and_the_checkpoint_follows_them()
+    {
+        // The sink keeps the file's length instead of asking before each write; the kernel's append mode must still put
+        // each write after whatever another process added.
+        var file = Today("s");
+        var collector = await Run(Options(o => o with { Stream = "s", FlushCount = 1 }), null, async c =>
+        {
+            await Post(c, "{\"n\":1}");
+            await WaitFor(() => c.Stats.Flushed == 1);
+            File.AppendAllText(file, "{\"other\":\"process\"}\n");
+            await Post(c, "{\"n\":2}");
+            await WaitFor(() => c.Stats.Flushed == 2);
+        });
+
+        Assert.Equal(["{\"n\":1}", "{\"other\":\"process\"}", "{\"n\":2}"], File.ReadAllLines(file));
+        Assert.Equal(new FileInfo(file).Length, Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!.Offset);
+        Assert.Contains(collector.TakeWarnings(), w => w.Contains("another process", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -141,6 +162,25 @@ public sealed class CollectorTests : IDisposable
         await Run(Options(), null, c => Post(c, "{\"type\":\"../../etc/x\"}"));
 
         Assert.Single(Directory.GetFiles(_temp.Path, "______etc_x_*.jsonl"));
+    }
+
+    [Fact]
+    public async Task Records_alternating_among_more_streams_than_the_writer_keeps_at_hand_each_reach_their_own_file()
+    {
+        // Twelve stream values (the writer keeps the last eight sinks by value), a number, an escaped name, a mapped
+        // name and records without the field, interleaved.
+        var values = Enumerable.Range(0, 12).Select(i => $"\"s{i}\"").Concat(["7", "\"\\u0073x\"", "\"l2update\"", "null"]).ToArray();
+        var records = Enumerable.Range(0, 400).Select(i => values[i * 7 % values.Length] is var v && v == "null" ? $"{{\"n\":{i}}}" : $"{{\"type\":{v},\"n\":{i}}}").ToArray();
+
+        await Run(Options(o => o with { FlushCount = 16 }), null, c => Post(c, records));
+
+        string StreamOf(string value) => value switch { "null" => "data", "7" => "7", "\"\\u0073x\"" => "sx", "\"l2update\"" => "level2", _ => value.Trim('"') };
+        foreach (var group in records.Select((r, i) => (Record: r, Stream: StreamOf(values[i * 7 % values.Length]))).GroupBy(r => r.Stream))
+        {
+            Assert.Equal(group.Select(r => r.Record).ToArray(), File.ReadAllLines(Today(group.Key)));
+        }
+
+        Assert.Equal(values.Length, Directory.GetFiles(_temp.Path, "*.jsonl").Length);
     }
 
     [Fact]

@@ -23,6 +23,11 @@ public sealed class RecordCheckTests
         """{"type":"caf\u00e9 \ud83d\ude00","x":[1,{"y":[2,[3]]}],"time":true}""",
         """  { "type" : "spaced" , "sequence" : 7 }  """,
         "{\"type\":\"日本\",\"time\":\"naïve\"}",
+        // Strings longer than the scan's 16-byte steps, with what ends them beyond the first step.
+        """{"type":"longer than sixteen bytes \u0041 escaped","time":"2026-11-28T00:00:00.123456Z"}""",
+        "{\"type\":\"longer than sixteen bytes\twith a raw tab\"}",
+        "{\"type\":\"longer than sixteen bytes and then \u0001 a raw control\"}",
+        "{\"type\":\"ünïcödé ünïcödé ünïcödé ünïcödé\",\"time\":\"exactly sixteen!\"}",
         """{}""",
         """{"type":"a"} {"type":"b"}""",
         """{"type":"a"}]""",
