@@ -8,8 +8,8 @@ using Parquet.Schema;
 namespace PipelineOps.Conversion;
 
 /// <summary>
-/// Writes a row group's column chunks for a file a Parquet.Net writer is writing, which keeps only the file's schema,
-/// row groups and footer: into the file itself, or into memory to be copied there (<see cref="ChunkTarget"/>). Text is taken as the UTF-8 it is: Parquet.Net 6.1 takes text only as UTF-16
+/// Writes a row group's column chunks straight into the file a Parquet.Net writer is writing, which keeps only the
+/// file's schema, row groups and footer. Text is taken as the UTF-8 it is: Parquet.Net 6.1 takes text only as UTF-16
 /// and builds dictionaries only from that, so writing these pages ourselves saves decoding every value, the library's
 /// encoding back, its hashing and its statistics passes; numbers and booleans are copied as they are. A chunk is one
 /// plain data page, or for text a dictionary page and one data page of indexes; levels are RLE/bit-packed, pages
@@ -23,12 +23,12 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
     private readonly PageBuffer _page = new();
     private readonly PageBuffer _header = new(64);
 
-    /// <summary>Writes a text chunk at <paramref name="file"/>'s position; returns its metadata and row count.</summary>
+    /// <summary>Writes a text chunk at the file's position and adds it to <paramref name="rowGroup"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (ColumnChunk Chunk, long Rows) WriteText(Stream file, DataField leaf, in TextChunk chunk)
+    public void WriteText(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf, in TextChunk chunk)
     {
         var levels = chunk.Definitions.Length;
-        var (result, meta) = Begin(file, leaf, Parquet.Meta.Type.BYTE_ARRAY, levels, levels - chunk.Values.Count);
+        var (result, meta) = Begin(file, rowGroup, leaf, Parquet.Meta.Type.BYTE_ARRAY, levels, levels - chunk.Values.Count);
         if (chunk.Dictionary is { } dictionary)
         {
             meta.Encodings.Add(Encoding.RLE_DICTIONARY);
@@ -63,12 +63,12 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
         }
 
         ChunkStatistics.SetText(result, chunk.Range);
-        return (result, Finish(file, leaf, result, chunk.Repetitions.Span, encoding));
+        Finish(file, rowGroup, leaf, result, chunk.Repetitions.Span, encoding);
     }
 
     /// <summary>Writes a chunk of numbers or booleans: <paramref name="values"/> are the non-null ones, in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (ColumnChunk Chunk, long Rows) WriteValues<T>(Stream file, DataField leaf, ReadOnlySpan<T> values,
+    public void WriteValues<T>(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf, ReadOnlySpan<T> values,
         ReadOnlySpan<int> definitions, ReadOnlySpan<int> repetitions)
         where T : unmanaged
     {
@@ -77,7 +77,7 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
             : typeof(T) == typeof(double) ? Parquet.Meta.Type.DOUBLE
             : typeof(T) == typeof(bool) ? Parquet.Meta.Type.BOOLEAN
             : throw new NotSupportedException($"no Parquet type for {typeof(T).Name} values");
-        var (result, _) = Begin(file, leaf, physical, levels, levels - values.Length);
+        var (result, _) = Begin(file, rowGroup, leaf, physical, levels, levels - values.Length);
         Levels(leaf, definitions, repetitions);
         if (typeof(T) == typeof(bool))
         {
@@ -103,11 +103,13 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
             }
         }
 
-        return (result, Finish(file, leaf, result, repetitions, PageHeaderWriter.Plain));
+        Finish(file, rowGroup, leaf, result, repetitions, PageHeaderWriter.Plain);
     }
 
-    private (ColumnChunk Chunk, ColumnMetaData Meta) Begin(Stream file, DataField leaf, Parquet.Meta.Type physical, int levels, int nulls)
+    private (ColumnChunk Chunk, ColumnMetaData Meta) Begin(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf,
+        Parquet.Meta.Type physical, int levels, int nulls)
     {
+        RowGroupColumns.CheckNext(rowGroup, leaf, physical);
         var meta = new ColumnMetaData
         {
             Type = physical,
@@ -135,14 +137,16 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
         }
     }
 
-    /// <summary>Writes the data page built in <see cref="_page"/>; returns the chunk's row count.</summary>
-    private long Finish(Stream file, DataField leaf, ColumnChunk chunk, ReadOnlySpan<int> repetitions, int encoding)
+    /// <summary>Writes the data page built in <see cref="_page"/> and adds the chunk to the row group.</summary>
+    private void Finish(Stream file, ParquetRowGroupWriter rowGroup, DataField leaf, ColumnChunk chunk, ReadOnlySpan<int> repetitions,
+        int encoding)
     {
         var meta = chunk.MetaData!;
         meta.DataPageOffset = file.Position;
         WritePage(file, meta, _page.Written, PageHeaderWriter.DataPage, (int)meta.NumValues, encoding);
         _page.Trim(KeepBytes);
-        return leaf.MaxRepetitionLevel > 0 ? repetitions.Count(0) : meta.NumValues;
+        var rows = leaf.MaxRepetitionLevel > 0 ? repetitions.Count(0) : (int)meta.NumValues;
+        RowGroupColumns.Add(rowGroup, chunk, rows);
     }
 
     private void WritePage(Stream file, ColumnMetaData meta, ReadOnlySpan<byte> page, int type, int count, int encoding)

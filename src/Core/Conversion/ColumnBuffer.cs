@@ -17,9 +17,6 @@ internal abstract class ColumnBuffer
     /// <summary>The field as it appears in the schema (a list wraps its leaf).</summary>
     public virtual Field SchemaField => Field;
 
-    /// <summary>About how many bytes the buffered values take to encode: where to split a row group in two.</summary>
-    public virtual long Weight => Count * 8L;
-
     /// <summary>Whether text whose values are few and repeated is dictionary-encoded (see <see cref="TextDictionary"/>).</summary>
     public bool Dictionaries { get; set; }
 
@@ -169,8 +166,6 @@ internal sealed class TextBuffer : ColumnBuffer
     public TextBuffer(DataField field) => _field = field;
 
     public override DataField Field => _field;
-
-    public override long Weight => _values.ByteCount + (Count * 4L);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Append(ReadOnlySpan<byte> line, in FieldValue value)

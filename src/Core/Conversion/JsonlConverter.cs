@@ -268,7 +268,7 @@ public sealed partial class JsonlConverter
         var fallbackDate = FileNameStamp.TryParse(Path.GetFileName(source.Path))?.Start.Date;
         var outputName = OutputName(source, target.Key);
         var writers = new Dictionary<string, PartitionWriter>(StringComparer.Ordinal);
-        using var lane = new EncoderLane(() => new ChunkWriter(new PageCompressor(_parquet.CompressionMethod, _parquet.CompressionLevel)));
+        using var lane = new EncoderLane(new ChunkWriter(new PageCompressor(_parquet.CompressionMethod, _parquet.CompressionLevel)));
         // Held in memory across all partitions: rows, and the bytes of their lines.
         var budget = Math.Max(_options.RowGroupSize, 1) * 2L;
         // A file's first row group is smaller, so the encoder lane starts (and warms up) while the rest is parsed.

@@ -46,8 +46,6 @@ internal abstract class ListBuffer : ColumnBuffer
 
     public override Field SchemaField => _schemaField;
 
-    public override long Weight => _arrays.ByteCount;
-
     /// <summary>The list fields around a leaf.</summary>
     protected Field Shape(DataField leaf) => Shape(_schemaField.Name, _depth, leaf);
 

@@ -101,8 +101,7 @@ internal sealed class PartitionWriter : IDisposable
     }
 
     /// <summary>Hands the buffered rows to the encoder lane as one row group and keeps filling a fresh set of buffers.</summary>
-    /// <param name="last">The file's last row group: nothing is parsed meanwhile, so it is encoded on two cores.</param>
-    public void FlushRowGroup(bool last = false)
+    public void FlushRowGroup()
     {
         if (BufferedRows == 0)
         {
@@ -124,85 +123,29 @@ internal sealed class PartitionWriter : IDisposable
         }
 
         var (writer, file) = (_writer, _file!);
-        if (last && full.Length > 1)
+        _lane.Run(() =>
         {
-            WriteOnTwoCores(writer, file, full);
-        }
-        else
-        {
-            _lane.Run(() =>
+            using var rowGroup = writer.CreateRowGroup();
+            var target = new ChunkTarget(file, rowGroup, _lane.Chunks, _cancellationToken);
+            foreach (var buffer in full)
             {
-                using var rowGroup = writer.CreateRowGroup();
-                var target = new ChunkTarget(file, _lane.Chunks, _cancellationToken);
-                foreach (var buffer in full)
-                {
-                    buffer.Write(target);
-                    buffer.Clear();
-                }
+                buffer.Write(target);
+                buffer.Clear();
+            }
+        });
 
-                target.AddTo(rowGroup, shift: 0);
-            });
-        }
-
-        // The lane has drained the job before this one, so the spare set is free again (after the last one, the set
-        // written is itself free).
-        if (!last)
-        {
-            _buffers = _spare ?? full.Select(b => b.Sibling()).ToArray();
-            _spare = full;
-        }
-
+        // The lane has drained the job before this one, so the spare set is free again.
+        _buffers = _spare ?? full.Select(b => b.Sibling()).ToArray();
+        _spare = full;
         BufferedRows = 0;
         BufferedBytes = 0;
         RowGroups++;
     }
 
-    /// <summary>
-    /// Encodes a row group in two parts at once, split where the columns' bytes are about halved: each part into
-    /// memory, then both copied into the file in schema order and recorded with their positions there.
-    /// </summary>
-    private void WriteOnTwoCores(ParquetWriter writer, FileStream file, ColumnBuffer[] full)
-    {
-        var total = full.Sum(b => b.Weight);
-        var split = 1;
-        for (long sum = full[0].Weight; split < full.Length - 1 && sum < total / 2; split++)
-        {
-            sum += full[split].Weight;
-        }
-
-        using var firstBytes = new MemoryStream();
-        using var secondBytes = new MemoryStream();
-        var first = new ChunkTarget(firstBytes, _lane.Chunks, _cancellationToken);
-        var second = new ChunkTarget(secondBytes, _lane.Second, _cancellationToken);
-        _lane.Split(() => WriteAll(full.AsSpan(0, split), first), () => WriteAll(full.AsSpan(split), second));
-
-        using var rowGroup = writer.CreateRowGroup();
-        foreach (var (target, bytes) in new[] { (first, firstBytes), (second, secondBytes) })
-        {
-            var shift = file.Position;
-            bytes.Position = 0;
-            bytes.CopyTo(file);
-            target.AddTo(rowGroup, shift);
-        }
-
-        foreach (var buffer in full)
-        {
-            buffer.Clear();
-        }
-
-        static void WriteAll(ReadOnlySpan<ColumnBuffer> buffers, ChunkTarget target)
-        {
-            foreach (var buffer in buffers)
-            {
-                buffer.Write(target);
-            }
-        }
-    }
-
     /// <summary>Writes what is left and the footer, and flushes the file to disk.</summary>
     public void Complete()
     {
-        FlushRowGroup(last: true);
+        FlushRowGroup();
         _lane.Drain();
         if (BadTimes > 0)
         {

@@ -24,11 +24,22 @@ internal static class RowGroupColumns
 
     private static readonly PropertyInfo RowCount = Find(typeof(ParquetRowGroupWriter).GetProperty("RowCount", Private), "RowCount");
 
-    /// <summary>Records <paramref name="chunk"/> of <paramref name="leaf"/>, holding <paramref name="rows"/> rows, as
-    /// the row group's next column, after checking that it is the column the schema has next.</summary>
-    public static void Add(ParquetRowGroupWriter rowGroup, DataField leaf, ColumnChunk chunk, long rows)
+    /// <summary>Checks that <paramref name="leaf"/>, of <paramref name="physical"/> type, is the column the row group
+    /// expects next.</summary>
+    public static void CheckNext(ParquetRowGroupWriter rowGroup, DataField leaf, Parquet.Meta.Type physical)
     {
-        CheckNext(rowGroup, leaf, chunk.MetaData!.Type);
+        var index = (int)ColumnIndex.GetValue(rowGroup)!;
+        var schema = (SchemaElement[])Schema.GetValue(rowGroup)!;
+        if (index >= schema.Length || schema[index].Name != leaf.Name || schema[index].Type != physical)
+        {
+            var expected = index < schema.Length ? $"'{schema[index].Name}' ({schema[index].Type})" : "no more columns";
+            throw new InvalidOperationException($"the row group expects {expected} next, not '{leaf.Path}' ({physical})");
+        }
+    }
+
+    /// <summary>Records <paramref name="chunk"/>, holding <paramref name="rows"/> rows, as the next column.</summary>
+    public static void Add(ParquetRowGroupWriter rowGroup, ColumnChunk chunk, long rows)
+    {
         var count = (long?)RowCount.GetValue(rowGroup);
         if (count is { } expected && expected != rows)
         {
@@ -38,17 +49,6 @@ internal static class RowGroupColumns
         RowCount.SetValue(rowGroup, rows);
         ((RowGroup)Group.GetValue(rowGroup)!).Columns.Add(chunk);
         ColumnIndex.SetValue(rowGroup, (int)ColumnIndex.GetValue(rowGroup)! + 1);
-    }
-
-    private static void CheckNext(ParquetRowGroupWriter rowGroup, DataField leaf, Parquet.Meta.Type physical)
-    {
-        var index = (int)ColumnIndex.GetValue(rowGroup)!;
-        var schema = (SchemaElement[])Schema.GetValue(rowGroup)!;
-        if (index >= schema.Length || schema[index].Name != leaf.Name || schema[index].Type != physical)
-        {
-            var expected = index < schema.Length ? $"'{schema[index].Name}' ({schema[index].Type})" : "no more columns";
-            throw new InvalidOperationException($"the row group expects {expected} next, not '{leaf.Path}' ({physical})");
-        }
     }
 
     private static T Find<T>(T? member, string name)

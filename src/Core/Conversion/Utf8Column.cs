@@ -16,9 +16,6 @@ internal sealed class Utf8Column
 
     public int Count { get; private set; }
 
-    /// <summary>The values' bytes in all.</summary>
-    public int ByteCount => _used;
-
     public ReadOnlySpan<byte> this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,9 +16,6 @@ internal sealed class Utf8Values
 
     public int Count { get; private set; }
 
-    /// <summary>The values' bytes in all.</summary>
-    public int ByteCount => _used;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ReadOnlySpan<byte> utf8)
     {
