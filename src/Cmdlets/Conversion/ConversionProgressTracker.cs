@@ -11,8 +11,6 @@ namespace PipelineOps.Commands;
 /// reads only a file's head unless the guess fails, so it shows as an operation rather than as part of the percentage.</summary>
 internal sealed class ConversionProgressTracker
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-
     private readonly ProgressRecord _record = new(1, "Convert-JsonlToParquet", "Starting");
     private readonly Dictionary<string, long> _sizes;
     private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
@@ -20,13 +18,14 @@ internal sealed class ConversionProgressTracker
     private readonly long _totalBytes;
     private readonly DateTime _started;
     private readonly Func<DateTime> _now;
+    private readonly ProgressThrottle _throttle;
     private int _done;
     private long _rows;
-    private DateTime _last;
 
     public ConversionProgressTracker(IReadOnlyList<string> sources, Func<DateTime>? now = null)
     {
         _now = now ?? (() => DateTime.UtcNow);
+        _throttle = new ProgressThrottle(_now);
         _started = _now();
         _sizes = sources.ToDictionary(s => s, s => File.Exists(s) ? new FileInfo(s).Length : 0, StringComparer.Ordinal);
         _totalBytes = Math.Max(1, _sizes.Values.Sum());
@@ -46,14 +45,7 @@ internal sealed class ConversionProgressTracker
         }
 
         _record.CurrentOperation = $"{Path.GetFileName(step.Source)}: {(step.Pass == 1 ? "learning the columns" : $"writing, {step.Rows:N0} rows")}";
-        var now = _now();
-        if (now - _last < Interval)
-        {
-            return false;
-        }
-
-        _last = now;
-        return true;
+        return _throttle.Due();
     }
 
     public void Done(ConversionResult result)

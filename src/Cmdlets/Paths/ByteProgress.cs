@@ -7,11 +7,10 @@ namespace PipelineOps.Paths;
 /// view shows) says how far, how fast and how long is left; PercentComplete and SecondsRemaining say it to the others.</summary>
 internal sealed class ByteProgress
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
     private readonly ProgressRecord _record;
     private readonly long _total;
     private readonly DateTime _started = DateTime.UtcNow;
-    private DateTime _last;
+    private readonly ProgressThrottle _throttle = new();
 
     public ByteProgress(string activity, long total)
     {
@@ -19,18 +18,8 @@ internal sealed class ByteProgress
         _total = Math.Max(1, total);
     }
 
-    /// <summary>True at most every 250 ms: the callers report far more often than a screen can show.</summary>
-    public bool Due()
-    {
-        var now = DateTime.UtcNow;
-        if (now - _last < Interval)
-        {
-            return false;
-        }
-
-        _last = now;
-        return true;
-    }
+    /// <summary>True at most every 250 ms (<see cref="ProgressThrottle"/>).</summary>
+    public bool Due() => _throttle.Due();
 
     public ProgressRecord At(long read, string operation)
     {
