@@ -65,6 +65,44 @@ public sealed class HostileStagingCmdletTests : IDisposable
     }
 
     [Fact]
+    public void Test_ParquetFile_refuses_a_hard_linked_file_met_in_a_folder_unless_FollowSymlink()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A second name inside the folder for a file outside it: nothing in the folder tells it from its own files
+        // except its link count, as for New-DataSample.
+        var target = Path_("elsewhere", "outside.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        DuckDb.Query($"COPY (SELECT 7 AS id) TO '{target}' (FORMAT parquet)");
+        var folder = Path_("hard");
+        Directory.CreateDirectory(folder);
+        DuckDb.Query($"COPY (SELECT 1 AS id) TO '{Path.Combine(folder, "own.parquet")}' (FORMAT parquet)");
+        var link = Path.Combine(folder, "second-name.parquet");
+        using (var ln = Process.Start("ln", [target, link]))
+        {
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+
+        var walked = _ps.Run("Test-ParquetFile -LiteralPath $f -Deep | Sort-Object Path", ("f", folder));
+        var followed = _ps.Run("Test-ParquetFile -LiteralPath $f -Deep -FollowSymlink", ("f", folder));
+        var named = _ps.Run("Test-ParquetFile -LiteralPath $f -Deep", ("f", link));
+
+        Assert.Equal(2, walked.Output.Count);
+        Assert.Equal(true, walked.Output.Single(r => Prop(r, "Path").EndsWith("own.parquet", StringComparison.Ordinal)).Properties["IsValid"].Value);
+        var refused = walked.Output.Single(r => Prop(r, "Path").EndsWith("second-name.parquet", StringComparison.Ordinal));
+        Assert.Equal(false, refused.Properties["IsValid"].Value);
+        Assert.Contains("hard links", Prop(refused, "Problem"), StringComparison.Ordinal);
+        Assert.Single(walked.Errors);
+        Assert.Empty(followed.Errors);
+        Assert.All(followed.Output, r => Assert.Equal(true, r.Properties["IsValid"].Value));
+        Assert.Equal(true, Assert.Single(named.Output).Properties["IsValid"].Value); // a file the user names is read
+    }
+
+    [Fact]
     public void New_DataSample_refuses_a_link_met_in_a_folder_unless_FollowSymlink_and_follows_a_named_link()
     {
         if (OperatingSystem.IsWindows())

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PipelineOps.Conversion;
+using PipelineOps.IO;
 using PipelineOps.Paths;
 
 namespace PipelineOps.Commands;
@@ -64,10 +65,13 @@ public sealed class TestParquetFileCommand : FileInputCommand
         foreach (var input in ResolveInputs())
         {
             _folders += input.Listing is null ? 0 : 1;
+            // A file named by the user is followed if it is a link; one met while walking a folder only with -FollowSymlink,
+            // which also takes files with other names (hard links), since those may lie outside the folder.
+            var within = input.Listing is { } walked && !FollowSymlink ? RealPath.Canonical(walked.Directory) : null;
             var files = input.Listing is { } listing ? listing.Files.Select(f => f.FullPath) : [input.File!];
             foreach (var file in files)
             {
-                Check(file, followLinks: input.Listing is null || FollowSymlink);
+                Check(file, followLinks: input.Listing is null || FollowSymlink, within);
             }
         }
     }
@@ -81,14 +85,14 @@ public sealed class TestParquetFileCommand : FileInputCommand
         }
     }
 
-    private void Check(string path, bool followLinks)
+    private void Check(string path, bool followLinks, string? within = null)
     {
         _checked++;
         ParquetFileReport report;
         try
         {
             WriteVerbose($"Checking {path}");
-            report = ParquetFileCheck.Inspect(path, Deep, TimeField, followLinks, Cancellation.Token);
+            report = ParquetFileCheck.Inspect(path, Deep, TimeField, followLinks, Cancellation.Token, within: within);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -65,25 +65,26 @@ public static partial class ParquetFileCheck
         Inspect(path, deep, timeField, followLinks: true, cancellationToken);
 
     /// <param name="followLinks">False: a symbolic link is reported, not followed.</param>
+    /// <param name="within">A canonical folder the file must lie in, with one name only (a hard link's other name may
+    /// lie anywhere): what a folder walk without -FollowSymlink checks; null for a file the user named.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">It cannot be opened.</exception>
     public static ParquetFileReport Inspect(string path, bool deep, string timeField, bool followLinks, CancellationToken cancellationToken,
-        long maxMemoryBytes = DefaultMaxMemoryBytes)
+        long maxMemoryBytes = DefaultMaxMemoryBytes, string? within = null)
     {
-        FileStream stream;
-        RegularFileInfo info;
+        OpenedFile opened;
         try
         {
-            stream = RegularFile.OpenRead(path, followLinks, out info);
+            opened = OpenedFile.Open(path, followLinks, within);
         }
-        catch (NotRegularFileException e)
+        catch (Exception e) when (e is NotRegularFileException or OutsideFolderException)
         {
             return new ParquetFileReport(path, false, 0, 0, [], 0, e.Message) { Status = ParquetFileStatus.Unreadable };
         }
 
-        using (stream)
+        using (opened)
         {
-            return Inspect(path, stream, info.Length, deep, timeField, maxMemoryBytes, cancellationToken);
+            return Inspect(path, opened.Stream, opened.Info.Length, deep, timeField, maxMemoryBytes, cancellationToken);
         }
     }
 
