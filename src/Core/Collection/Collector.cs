@@ -504,11 +504,14 @@ public sealed class Collector : IAsyncDisposable
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Bytes that are not UTF-8 would come back as U+FFFD from text: they are kept as base64 instead, exactly.
+            var text = System.Text.Unicode.Utf8.IsValid(message.Span) ? Encoding.UTF8.GetString(message.Span) : null;
             var line = JsonSerializer.Serialize(new
             {
                 received = now.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
                 error,
-                text = Encoding.UTF8.GetString(message.Span),
+                text,
+                base64 = text is null ? Convert.ToBase64String(message.Span) : null,
             });
             File.AppendAllText(path, line + "\n");
         }

@@ -157,6 +157,23 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_that_is_not_UTF_8_is_quarantined_byte_for_byte()
+    {
+        byte[] bad = [(byte)'{', (byte)'"', (byte)'v', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, 0xFF, (byte)'"', (byte)'}'];
+        var collector = await Run(Options(o => o with { Stream = "s" }), null, async c =>
+        {
+            await c.PostAsync(bad, CancellationToken.None);
+            await Post(c, "{\"ok\":1}");
+        });
+
+        Assert.Equal(["{\"ok\":1}"], File.ReadAllLines(Today("s")));
+        Assert.Equal(1, collector.Stats.Rejected);
+        var reject = JsonDocument.Parse(File.ReadAllLines(Directory.GetFiles(Path.Combine(_temp.Path, "_rejects")).Single()).Single()).RootElement;
+        Assert.Equal(bad, Convert.FromBase64String(reject.GetProperty("base64").GetString()!));
+        Assert.Equal(JsonValueKind.Null, reject.GetProperty("text").ValueKind);
+    }
+
+    [Fact]
     public async Task Stream_names_from_field_values_cannot_make_paths()
     {
         await Run(Options(), null, c => Post(c, "{\"type\":\"../../etc/x\"}"));
