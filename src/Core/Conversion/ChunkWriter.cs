@@ -29,38 +29,30 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
     {
         var levels = chunk.Definitions.Length;
         var (result, meta) = Begin(file, rowGroup, leaf, Parquet.Meta.Type.BYTE_ARRAY, levels, levels - chunk.Values.Count);
-        if (chunk.Dictionary is { } dictionary)
+        var dictionary = chunk.Dictionary;
+        if (dictionary is not null)
         {
             meta.Encodings.Add(Encoding.RLE_DICTIONARY);
             meta.DictionaryPageOffset = file.Position;
-            var plain = dictionary.Plain;
-            WritePage(file, meta, plain, PageHeaderWriter.DictionaryPage, dictionary.Count, PageHeaderWriter.Plain);
+            PlainText(dictionary.Entries);
+            WritePage(file, meta, _page.Written, PageHeaderWriter.DictionaryPage, dictionary.Count, PageHeaderWriter.Plain);
+            _page.Reset();
         }
 
         Levels(leaf, chunk.Definitions.Span, chunk.Repetitions.Span);
-        int encoding;
-        if (chunk.Dictionary is { } used)
+        if (dictionary is not null)
         {
-            var width = RleHybridEncoder.BitWidth(used.Count - 1);
+            var width = RleHybridEncoder.BitWidth(dictionary.Count - 1);
             _page.GetSpan(1)[0] = (byte)width;
             _page.Advance(1);
             RleHybridEncoder.Encode(_page, chunk.Indexes.Span, width);
-            encoding = PageHeaderWriter.RleDictionary;
         }
         else
         {
-            var values = chunk.Values;
-            for (var i = 0; i < values.Count; i++)
-            {
-                var value = values[i];
-                var span = _page.GetSpan(4 + value.Length);
-                BinaryPrimitives.WriteInt32LittleEndian(span, value.Length);
-                value.CopyTo(span[4..]);
-                _page.Advance(4 + value.Length);
-            }
-
-            encoding = PageHeaderWriter.Plain;
+            PlainText(chunk.Values);
         }
+
+        var encoding = dictionary is null ? PageHeaderWriter.Plain : PageHeaderWriter.RleDictionary;
 
         ChunkStatistics.SetText(result, chunk.Range);
         Finish(file, rowGroup, leaf, result, chunk.Repetitions.Span, encoding);
@@ -166,6 +158,19 @@ internal sealed class ChunkWriter(PageCompressor compressor) : IDisposable
         file.Write(stored);
         meta.TotalUncompressedSize += _header.Length + page.Length;
         meta.TotalCompressedSize += _header.Length + stored.Length;
+    }
+
+    /// <summary>PLAIN text: each value's length in 4 little-endian bytes, then its bytes.</summary>
+    private void PlainText(Utf8Column values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            var value = values[i];
+            var span = _page.GetSpan(4 + value.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(span, value.Length);
+            value.CopyTo(span[4..]);
+            _page.Advance(4 + value.Length);
+        }
     }
 
     /// <summary>PLAIN booleans: one bit each, least significant first.</summary>

@@ -18,7 +18,7 @@ internal abstract class ListBuffer : ColumnBuffer
     private readonly int _depth;
     private readonly LeafKinds _admitted;
     private readonly ColumnKind _element;
-    private readonly Utf8Values _arrays = new();
+    private readonly Utf8Column _arrays = new(); // each row's array text; a null row is empty (an array never is)
     private readonly Levels _levels;
 
     protected ListBuffer(DataField leaf, ColumnSpec column, LeafKinds admitted)
@@ -82,7 +82,7 @@ internal abstract class ListBuffer : ColumnBuffer
         Count++;
         if (value.Kind is ValueKind.Missing or ValueKind.Null)
         {
-            _arrays.AddNull();
+            _arrays.Add([]);
         }
         else
         {
@@ -96,13 +96,13 @@ internal abstract class ListBuffer : ColumnBuffer
         ClearValues();
         for (var i = 0; i < _arrays.Count; i++)
         {
-            if (_arrays.IsNull(i))
+            if (_arrays.Memory(i) is { IsEmpty: false } array)
             {
-                _levels.Add(0, 0);
+                Decode(array);
             }
             else
             {
-                Decode(_arrays.Memory(i));
+                _levels.Add(0, 0);
             }
         }
     }

@@ -14,9 +14,6 @@ internal sealed class PageBuffer : IBufferWriter<byte>
 
     public Span<byte> Written => _bytes.AsSpan(0, Length);
 
-    /// <summary>The written bytes as memory: valid as long as the caller holds it, even after the buffer grows.</summary>
-    public ReadOnlyMemory<byte> WrittenMemory => _bytes.AsMemory(0, Length);
-
     public void Advance(int count) => Length += count;
 
     public Span<byte> GetSpan(int sizeHint = 0)
@@ -42,9 +39,6 @@ internal sealed class PageBuffer : IBufferWriter<byte>
     }
 
     public void Reset() => Length = 0;
-
-    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
-    public void Truncate(int length) => Length = Math.Min(Length, length);
 
     /// <summary>Gives back a buffer grown far beyond what pages usually need, so one huge row group does not keep its
     /// memory for the rest of the run.</summary>

@@ -6,8 +6,7 @@ namespace PipelineOps.Conversion;
 
 /// <summary>
 /// The distinct values of a low-cardinality text column (type, product_id, side) as a Parquet dictionary: the
-/// entries in PLAIN encoding, ready to be written as a dictionary page, and each row group's values mapped to their
-/// entry's index. A row group whose values are few and repeated is written as the dictionary plus small indexes;
+/// entries, written as a dictionary page, and each row group's values mapped to their entry's index. A row group whose values are few and repeated is written as the dictionary plus small indexes;
 /// one with too many distinct values is written plain. Entries persist from row group to row group, so a column's
 /// few values are hashed into the dictionary once per file and every chunk's dictionary page holds them all.
 /// </summary>
@@ -23,16 +22,15 @@ internal sealed class TextDictionary
 
     // Open addressing, at least twice as many slots as entries, grown with them: each holds an entry's index plus one.
     private int[] _slots = new int[64];
-    private readonly PageBuffer _plain = new(1024);
-    private int[] _starts = new int[32]; // where each entry's bytes begin in _plain, after its 4-byte length
+    private readonly Utf8Column _entries = new();
     private int[] _indexes = new int[1024];
     private bool[] _used = new bool[32]; // which entries the last mapped row group holds
     private int _misses;
 
-    public int Count { get; private set; }
+    public int Count => _entries.Count;
 
-    /// <summary>Every entry, PLAIN-encoded (a 4-byte length before each value's bytes): a dictionary page's content.</summary>
-    public ReadOnlySpan<byte> Plain => _plain.Written;
+    /// <summary>Every entry, in index order: a dictionary page's values.</summary>
+    public Utf8Column Entries => _entries;
 
     /// <summary>
     /// Maps a row group's non-null values to entry indexes, adding the new ones, or returns false (and keeps the
@@ -54,7 +52,6 @@ internal sealed class TextDictionary
         }
 
         var before = Count;
-        var plainBefore = _plain.Length;
         Array.Clear(_used, 0, Count);
         var limit = Math.Max(16, values.Count / RepeatsPerValue);
         for (var i = 0; i < values.Count; i++)
@@ -65,7 +62,7 @@ internal sealed class TextDictionary
             {
                 if (Count - before >= limit || Count >= MaxEntries)
                 {
-                    Undo(before, plainBefore);
+                    Undo(before);
                     _misses++;
                     return false;
                 }
@@ -86,13 +83,11 @@ internal sealed class TextDictionary
     public Utf8Range UsedRange()
     {
         var range = default(Utf8Range);
-        var plain = _plain.WrittenMemory;
         for (var i = 0; i < Count; i++)
         {
             if (_used[i])
             {
-                var start = _starts[i];
-                range.Observe(plain.Slice(start, BinaryPrimitives.ReadInt32LittleEndian(plain.Span[(start - 4)..])));
+                range.Observe(_entries.Memory(i));
             }
         }
 
@@ -107,7 +102,7 @@ internal sealed class TextDictionary
         while (_slots[slot] != 0)
         {
             var index = _slots[slot] - 1;
-            if (Entry(index).SequenceEqual(value))
+            if (_entries[index].SequenceEqual(value))
             {
                 return index;
             }
@@ -118,28 +113,16 @@ internal sealed class TextDictionary
         return -1;
     }
 
-    private ReadOnlySpan<byte> Entry(int index)
-    {
-        var start = _starts[index];
-        return _plain.Written.Slice(start, BinaryPrimitives.ReadInt32LittleEndian(_plain.Written[(start - 4)..]));
-    }
-
     private int Add(ReadOnlySpan<byte> value, int slot)
     {
-        if (Count == _starts.Length)
+        if (Count == _used.Length)
         {
-            Array.Resize(ref _starts, _starts.Length * 2);
-            Array.Resize(ref _used, _starts.Length);
+            Array.Resize(ref _used, _used.Length * 2);
         }
 
         _used[Count] = false;
-
-        BinaryPrimitives.WriteInt32LittleEndian(_plain.GetSpan(4), value.Length);
-        _plain.Advance(4);
-        _starts[Count] = _plain.Length;
-        _plain.Write(value);
-        _slots[slot] = Count + 1;
-        Count++;
+        _entries.Add(value);
+        _slots[slot] = Count;
         if (2 * Count > _slots.Length)
         {
             _slots = new int[_slots.Length * 2];
@@ -150,10 +133,9 @@ internal sealed class TextDictionary
     }
 
     /// <summary>Forgets the entries added since <paramref name="count"/>: the slots are rebuilt from those kept.</summary>
-    private void Undo(int count, int plainLength)
+    private void Undo(int count)
     {
-        Count = count;
-        _plain.Truncate(plainLength);
+        _entries.Truncate(count);
         Array.Clear(_slots);
         Rehash();
     }
@@ -162,7 +144,7 @@ internal sealed class TextDictionary
     {
         for (var i = 0; i < Count; i++)
         {
-            IndexOf(Entry(i), out var slot);
+            IndexOf(_entries[i], out var slot);
             _slots[slot] = i + 1;
         }
     }

@@ -68,10 +68,13 @@ internal sealed class Utf8Column
     }
 
     /// <summary>Takes back the last value added.</summary>
-    public void RemoveLast()
+    public void RemoveLast() => Truncate(Count - 1);
+
+    /// <summary>Keeps the first <paramref name="count"/> values only.</summary>
+    public void Truncate(int count)
     {
-        Count--;
-        _used = Count == 0 ? 0 : _ends[Count - 1];
+        Count = count;
+        _used = count == 0 ? 0 : _ends[count - 1];
     }
 
     private void Grow(int length)
