@@ -500,26 +500,7 @@ public sealed class Collector : IAsyncDisposable
     private void Quarantine(ReadOnlyMemory<byte> message, string error, DateTime now)
     {
         Stats.AddRejected();
-        var path = Path.Combine(_options.Directory, "_rejects", $"collector_{now:yyyyMMdd}.rejects");
-        try
-        {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Bytes that are not UTF-8 would come back as U+FFFD from text: they are kept as base64 instead, exactly.
-            var text = System.Text.Unicode.Utf8.IsValid(message.Span) ? Encoding.UTF8.GetString(message.Span) : null;
-            var line = JsonSerializer.Serialize(new
-            {
-                received = now.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
-                error,
-                text,
-                base64 = text is null ? Convert.ToBase64String(message.Span) : null,
-            });
-            File.AppendAllText(path, line + "\n");
-        }
-        catch (IOException e)
-        {
-            Warn($"Cannot quarantine a bad record in {path}: {e.Message}");
-        }
-
+        var path = Reject(message.Span, message.Length, error, now, "a bad record");
         Warn($"A message that is not a record was quarantined in {path}: {error}");
     }
 
@@ -528,28 +509,36 @@ public sealed class Collector : IAsyncDisposable
     {
         Stats.AddReceived(); // received and rejected, as the writer's own rejects are: Pending stays true
         Stats.AddRejected();
-        var now = _clock.GetUtcNow().UtcDateTime;
+        var path = Reject(head.Span, size, why, _clock.GetUtcNow().UtcDateTime, "a message");
+        Warn($"A message was quarantined in {path}: {why}");
+    }
+
+    /// <summary>Appends one line to the day's _rejects/ file: when, why, the message's size and its bytes (all of
+    /// them, or the head the source kept). Bytes that are not UTF-8 would come back as U+FFFD from text, so they are
+    /// kept as base64 instead, exactly. Returns the file's path.</summary>
+    private string Reject(ReadOnlySpan<byte> bytes, long size, string error, DateTime now, string what)
+    {
         var path = Path.Combine(_options.Directory, "_rejects", $"collector_{now:yyyyMMdd}.rejects");
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var text = System.Text.Unicode.Utf8.IsValid(head.Span) ? Encoding.UTF8.GetString(head.Span) : null;
+            var text = System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
             var line = JsonSerializer.Serialize(new
             {
                 received = now.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
-                error = why,
+                error,
                 size,
                 text,
-                base64 = text is null ? Convert.ToBase64String(head.Span) : null,
+                base64 = text is null ? Convert.ToBase64String(bytes) : null,
             });
             File.AppendAllText(path, line + "\n");
         }
         catch (IOException e)
         {
-            Warn($"Cannot quarantine a message in {path}: {e.Message}");
+            Warn($"Cannot quarantine {what} in {path}: {e.Message}");
         }
 
-        Warn($"A message was quarantined in {path}: {why}");
+        return path;
     }
 
     private void Warn(string message)
