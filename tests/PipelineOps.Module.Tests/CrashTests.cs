@@ -58,11 +58,19 @@ public sealed class CrashTests : IDisposable
         var seed = Environment.TickCount;
         _log.WriteLine($"seed {seed}");
         var random = new Random(seed);
+        // Kill moments are drawn from how long an uncut run takes here, so they keep landing mid-run however fast the
+        // converter (and the machine) is.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var uncut = HostProcess.Run(Convert(force: true));
+        Assert.True(uncut.ExitCode == 0, uncut.Stderr);
+        var runMs = (int)clock.ElapsedMilliseconds;
+        _log.WriteLine($"an uncut run took {runMs} ms");
+        CheckWhatReadersSee("after an uncut run");
         var killedMidRun = 0;
         for (var i = 0; i < Kills; i++)
         {
             using var host = HostProcess.Start(Convert(force: true));
-            var delay = random.Next(200, 3000);
+            var delay = random.Next(150, Math.Max(300, runMs * 9 / 10));
             if (!host.WaitForExitOrTimeout(TimeSpan.FromMilliseconds(delay)))
             {
                 host.KillHard();
