@@ -331,14 +331,16 @@ public sealed class Collector : IAsyncDisposable
     private IStreamSink? Accept(ReadOnlyMemory<byte> message, DateTime arrivedUtc, DateTimeOffset now)
     {
         RecordCheck.Fields fields = default;
+        var plain = false;
         ReadOnlyMemory<byte> line;
         // The shared verdict: a message is collected exactly when the converter will take its line as a record.
         var problem = message.Length > JsonLineRules.DefaultMaxBytes
             ? $"record too long ({message.Length:N0} bytes; the limit is {JsonLineRules.DefaultMaxBytes:N0})"
-            : RecordCheck.Run(message, _fieldNames, out fields);
+            : RecordCheck.Run(message, _fieldNames, out fields, out plain);
         try
         {
-            line = problem is null ? RecordInspector.OneLine(message) : message;
+            // A record the plain scan took has no line break to take out.
+            line = problem is null && !plain ? RecordInspector.OneLine(message) : message;
             if (!line.Equals(message))
             {
                 problem = RecordCheck.Run(line, _fieldNames, out fields); // the fields of the rewritten line

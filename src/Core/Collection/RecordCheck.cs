@@ -55,13 +55,17 @@ public static partial class RecordCheck
 
     /// <summary>Why <paramref name="message"/> is not a record (the words of <see cref="JsonLineRules.Verdict"/>), or
     /// null when it is one, with its fields.</summary>
-    public static string? Run(ReadOnlyMemory<byte> message, Names names, out Fields fields)
+    public static string? Run(ReadOnlyMemory<byte> message, Names names, out Fields fields) => Run(message, names, out fields, out _);
+
+    /// <inheritdoc cref="Run(ReadOnlyMemory{byte}, Names, out Fields)"/>
+    /// <param name="plain">The plain scan took the record: it holds no escape, control character or line break.</param>
+    public static string? Run(ReadOnlyMemory<byte> message, Names names, out Fields fields, out bool plain)
     {
-        fields = default;
         var json = message.Span;
-        // The scan takes no backslash at all, so a message it takes holds no escape (no lone surrogate): of the shared
-        // text checks only the UTF-8 one comes first. Anything else gets them all, then the reader.
-        if (System.Text.Unicode.Utf8.IsValid(json) && TryScan(message, names, out fields))
+        // The scan checks UTF-8 itself and takes no backslash at all, so a message it takes holds no escape (no lone
+        // surrogate). Anything else gets the shared text checks, then the reader.
+        plain = TryScan(message, names, out fields);
+        if (plain)
         {
             return null;
         }
