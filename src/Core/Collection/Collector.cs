@@ -37,6 +37,35 @@ public sealed class Collector : IAsyncDisposable
     private readonly DropReporter _drops;
     private readonly RecordCheck.Names _fieldNames;
     private long _pendingBytes;
+
+    // Held by whoever buffers or flushes records: the writer for each batch it takes from the queue, or a pipeline
+    // caller writing its record itself (see PostAsync). Everything below that the writing touches is guarded by it.
+    private readonly object _writeGate = new();
+    private bool _writerReady; // orphans recovered: records may be written
+    private bool _writerClosed; // files closed: nothing more is written
+    private List<ReadOnlyMemory<byte>>? _batch; // taken from the queue; records before _next are buffered
+    private int _next;
+    private DateTime _arrived; // when the batch's first record was queued
+    private List<ReadOnlyMemory<byte>> _spare = [];
+    private bool _writeFailing; // a write failed and the writer has not yet written again: it retries, with backoff
+
+    /// <summary>Records the pipeline caller wrote itself rather than queueing (for tests).</summary>
+    internal long WrittenByCaller { get; private set; }
+
+    /// <summary>For tests: pipeline callers queue their records, as they do while writes fail or at start.</summary>
+    internal bool CallersQueue { get; set; }
+
+    /// <summary>For tests: the writer has started and records may be written.</summary>
+    internal bool WriterReady
+    {
+        get
+        {
+            lock (_writeGate)
+            {
+                return _writerReady;
+            }
+        }
+    }
     private Task? _sourceTask;
     private Task? _writerTask;
 
@@ -110,13 +139,21 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues one record from the pipeline, waiting while the queue is full.</summary>
-    public ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    /// <summary>Takes one record from the pipeline: written by the caller itself when the writer is not busy (after any
+    /// records still queued, in order), else queued for the writer, waiting while the queue is full.</summary>
+    /// <remarks>Handing each record to the writer thread cost more CPU than checking and writing it (a lock, a queue
+    /// slot and its cache line crossing cores, a wake-up per batch); a pipeline caller that finds the writer's gate free
+    /// does the same work on its own thread, in order, under that gate. Sources always queue: their receive loops
+    /// must not wait for a disk. Parquet segments always queue too: closing one converts and compacts it.</remarks>
+    public ValueTask PostAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken) =>
+        Post(json, inline: _options.Segments is null, cancellationToken); // Parquet segments close (and compact) on rotation: the writer's work
+
+    private ValueTask Post(ReadOnlyMemory<byte> json, bool inline, CancellationToken cancellationToken)
     {
         // The usual case without an async state machine: room in the budget and in the queue.
         if (!cancellationToken.IsCancellationRequested && _budget.TryTake(json.Length))
         {
-            if (_queue.TryAdd(json))
+            if ((inline && TryWriteHere(json)) || _queue.TryAdd(json))
             {
                 Stats.AddReceived();
                 return ValueTask.CompletedTask;
@@ -126,6 +163,92 @@ public sealed class Collector : IAsyncDisposable
         }
 
         return PostSlowlyAsync(json, cancellationToken);
+    }
+
+    /// <summary>Buffers (and when due flushes) one record on the caller's thread, after any records still queued.
+    /// False leaves the record to the queue; true means it is buffered, even when the flush after it failed (the
+    /// writer retries that).</summary>
+    private bool TryWriteHere(ReadOnlyMemory<byte> json)
+    {
+        // Waiting for the gate while the writer holds it (at most one batch or write) keeps the work here: a caller
+        // that queued instead could be outrun by nothing but the writer, and would keep queueing.
+        lock (_writeGate)
+        {
+            // Not while writes fail (the writer retries those with backoff, and records queue meanwhile), nor while the
+            // writer keeps a batch it could not finish for its retry: those records come first. Not once stopping.
+            if (!_writerReady || _writerClosed || _writeFailing || _batch is not null || _queue.IsCompleted || CallersQueue)
+            {
+                return false;
+            }
+
+            if (!_queue.IsEmpty)
+            {
+                // Records queued while the writer was busy came before this one: written first, here.
+                try
+                {
+                    WriteQueued();
+                }
+                catch (IOException e) when (e is not CollectorConflictException)
+                {
+                    Failed(e);
+                    return false; // queued behind what is left of the batch, for the writer
+                }
+            }
+
+            var now = _clock.GetUtcNow();
+            IStreamSink? sink;
+            try
+            {
+                sink = Accept(json, now.UtcDateTime, now);
+            }
+            catch (IOException)
+            {
+                return false; // not buffered (a file that cannot be opened): the writer meets it with its retries
+            }
+
+            try
+            {
+                FlushIfDue(sink, now.UtcDateTime);
+            }
+            catch (IOException e) when (e is not CollectorConflictException)
+            {
+                Failed(e);
+            }
+
+            WrittenByCaller++;
+            return true;
+        }
+    }
+
+    /// <summary>A write failed on the caller's thread: the writer retries it, with backoff.</summary>
+    private void Failed(IOException e)
+    {
+        Stats.AddError(e.Message);
+        Warn($"Write error, retrying: {e.Message}");
+        _writeFailing = true;
+        _queue.Nudge();
+    }
+
+    /// <summary>Buffers the queued records in order (under the gate), flushing as they come due. On an IOException
+    /// the rest of the batch stays in hand for the writer's retry; none is buffered twice.</summary>
+    private void WriteQueued()
+    {
+        if (_batch is null)
+        {
+            (_batch, _arrived) = _queue.TakeAll(_spare);
+            _next = 0;
+        }
+
+        var taken = _clock.GetUtcNow(); // one clock read a batch: its records arrived before this
+        while (_next < _batch.Count)
+        {
+            var sink = Accept(_batch[_next], _arrived, taken);
+            _next++; // buffered now: a failing flush below must not buffer it twice
+            FlushIfDue(sink, _clock.GetUtcNow().UtcDateTime);
+        }
+
+        _spare = _batch;
+        _batch = null;
     }
 
     private async ValueTask PostSlowlyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
@@ -171,7 +294,7 @@ public sealed class Collector : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
-        return PostAsync(message, cancellationToken);
+        return Post(message, inline: false, cancellationToken);
     }
 
     /// <summary>Stops the source, writes and flushes everything queued, closes the files.</summary>
@@ -213,49 +336,38 @@ public sealed class Collector : IAsyncDisposable
     /// sink, flushes by count and deadline, and sleeps until the next batch or deadline.</summary>
     private void WriteLoop()
     {
-        var spare = new List<ReadOnlyMemory<byte>>();
-        List<ReadOnlyMemory<byte>>? batch = null; // taken from the queue; records before `next` are buffered
-        var next = 0;
-        var arrived = DateTime.MinValue;
         var retry = new Backoff(_options.RetryDelay, TimeSpan.FromMinutes(1));
         using var stopping = _stopWriter.Token.Register(_queue.Nudge);
         try
         {
-            Segments.SegmentSink.RecoverOrphans(_options, Warn);
+            lock (_writeGate)
+            {
+                Segments.SegmentSink.RecoverOrphans(_options, Warn);
+                _writerReady = true;
+            }
+
             while (true)
             {
                 try
                 {
-                    if (batch is null)
+                    lock (_writeGate)
                     {
-                        (batch, arrived) = _queue.TakeAll(spare);
-                        next = 0;
+                        WriteQueued();
+                        SettleBudget();
+                        FlushDue(force: _budget.Starved);
+                        _writeFailing = false;
                     }
 
-                    var taken = _clock.GetUtcNow(); // one clock read a batch: its records arrived before this
-
-                    while (next < batch.Count)
-                    {
-                        var sink = Accept(batch[next], arrived, taken);
-                        next++; // buffered now: a failing flush below must not buffer it twice
-                        if (sink?.PendingCount >= _options.FlushCount)
-                        {
-                            Flush(sink, _clock.GetUtcNow().UtcDateTime);
-                        }
-                        else if (_pendingBytes >= _options.MaxBufferSize / 2)
-                        {
-                            FlushDue(force: true); // large records: flush before the buffers hold the budget
-                        }
-                    }
-
-                    spare = batch;
-                    batch = null;
-                    SettleBudget();
-                    FlushDue(force: _budget.Starved);
                     retry.Reset();
                 }
                 catch (IOException e) when (e is not CollectorConflictException)
                 {
+                    // The gate is free while waiting; pipeline callers queue behind the batch in hand and the retry.
+                    lock (_writeGate)
+                    {
+                        _writeFailing = true;
+                    }
+
                     Stats.AddError(e.Message);
                     Warn($"Write error, retrying: {e.Message}");
                     Task.Delay(retry.Next(), _clock, _stopWriter.Token).GetAwaiter().GetResult();
@@ -268,10 +380,16 @@ public sealed class Collector : IAsyncDisposable
                     break;
                 }
 
-                // With nothing due, sleep one flush interval at most: a record queued meanwhile arrives after this
-                // moment, so it is still flushed within the interval.
+                // With nothing due, sleep one flush interval at most: a record queued (or written by a pipeline caller)
+                // meanwhile arrives after this moment, so it is still flushed within the interval.
                 var now = _clock.GetUtcNow().UtcDateTime;
-                var deadline = Earliest(NextDeadline(), _queue.Deadline(_options.FlushInterval)) ?? now + _options.FlushInterval;
+                DateTime? due;
+                lock (_writeGate)
+                {
+                    due = NextDeadline();
+                }
+
+                var deadline = Earliest(due, _queue.Deadline(_options.FlushInterval)) ?? now + _options.FlushInterval;
                 if (deadline > now)
                 {
                     _queue.Wait(deadline - now);
@@ -279,6 +397,7 @@ public sealed class Collector : IAsyncDisposable
             }
 
             FinalFlush(retry);
+
             State = CollectorState.Stopped;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -295,6 +414,11 @@ public sealed class Collector : IAsyncDisposable
                 State = CollectorState.Stopped;
             }
 
+            lock (_writeGate)
+            {
+                _writerClosed = true;
+            }
+
             lock (_sinks)
             {
                 foreach (var sink in _sinks.Values)
@@ -302,6 +426,20 @@ public sealed class Collector : IAsyncDisposable
                     sink.Dispose();
                 }
             }
+        }
+    }
+
+    /// <summary>Flushes the record's sink when it holds a flush's worth, or everything when the buffers hold half the
+    /// budget (large records).</summary>
+    private void FlushIfDue(IStreamSink? sink, DateTime now)
+    {
+        if (sink?.PendingCount >= _options.FlushCount)
+        {
+            Flush(sink, now);
+        }
+        else if (_pendingBytes >= _options.MaxBufferSize / 2)
+        {
+            FlushDue(force: true);
         }
     }
 
@@ -313,11 +451,16 @@ public sealed class Collector : IAsyncDisposable
         {
             try
             {
-                FlushDue(force: true);
+                lock (_writeGate)
+                {
+                    FlushDue(force: true);
+                }
+
                 return;
             }
             catch (IOException e) when (e is not CollectorConflictException)
             {
+                // Retried with the gate free: a pipeline caller waiting for it gets its answer (stopping) meanwhile.
                 Stats.AddError(e.Message);
                 Warn($"Write error on the final flush, retrying: {e.Message}");
                 Task.Delay(retry.Next(), _clock, _stopWriter.Token).GetAwaiter().GetResult();

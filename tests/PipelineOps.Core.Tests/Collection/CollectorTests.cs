@@ -58,6 +58,7 @@ public sealed class CollectorTests : IDisposable
         Assert.Equal(collector.Stats.Flushed, lines.Count);
         Assert.All(lines, line => JsonDocument.Parse(line).Dispose());
         Assert.Equal(["level2", "ticker"], Directory.GetFiles(_temp.Path, "*.jsonl").Select(f => Path.GetFileName(f).Split('_')[0]).Order().ToArray());
+        Assert.Equal(0, collector.WrittenByCaller); // a source's records always go through the queue to the writer
         var checkpoint = Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "level2"))!;
         Assert.Equal(new FileInfo(Today("level2")).Length, checkpoint.Offset);
         Assert.Equal(File.ReadAllLines(Today("level2")).Length, checkpoint.Records);
@@ -257,18 +258,55 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipeline_records_keep_their_order_whether_the_caller_or_the_writer_writes_them()
+    {
+        // Records queue while writes fail or before the writer is ready (here: told to); the next caller writes the
+        // queued ones first, then its own, and the rest itself. (The writer wakes for 5,000 queued or in an hour: the
+        // first 1,000 are still queued when the caller takes over.)
+        var collector = new Collector(Options(o => o with { Stream = "s", FlushCount = 5_000, FlushInterval = TimeSpan.FromHours(1) }), null)
+        {
+            CallersQueue = true,
+        };
+        collector.Start();
+        await WaitFor(() => collector.WriterReady); // its first look at the queue is over: what follows stays there
+        for (var n = 0; n < 1_000; n++)
+        {
+            await collector.PostAsync(Record(n), CancellationToken.None);
+        }
+
+        Assert.Equal(0, collector.Stats.Flushed);
+        Assert.Equal(1_000, collector.Stats.Pending);
+        collector.CallersQueue = false;
+        for (var n = 1_000; n < 6_000; n++)
+        {
+            await collector.PostAsync(Record(n), CancellationToken.None);
+        }
+
+        await collector.StopAsync();
+
+        Assert.Equal(6_000, collector.Stats.Flushed);
+        Assert.Equal(Enumerable.Range(0, 6_000), File.ReadLines(Today("s")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("n").GetInt32()));
+        Assert.Equal(5_000, collector.WrittenByCaller); // the 1,000 queued were written by the first of these
+
+        static byte[] Record(int n) => Encoding.UTF8.GetBytes($"{{\"n\":{n}}}");
+    }
+
+    [Fact]
     public async Task A_failing_disk_is_reported_and_retried_with_the_records_kept_in_the_buffer()
     {
         // Writes to /dev/full fail with ENOSPC, as on a full disk.
         File.CreateSymbolicLink(Today("s"), "/dev/full");
         var collector = new Collector(Options(o => o with { Stream = "s", FlushCount = 1, RetryDelay = TimeSpan.FromMilliseconds(50) }), null);
         collector.Start();
-        await Post(collector, "{\"n\":1}", "{\"n\":2}");
+        await Post(collector, [.. Enumerable.Range(1, 500).Select(n => $"{{\"n\":{n}}}")]);
         await WaitFor(() => collector.Stats.Errors >= 3);
 
         Assert.Equal(CollectorState.Running, collector.State);
         Assert.Equal(0, collector.Stats.Flushed);
-        Assert.Equal(2, collector.Stats.Pending);
+        Assert.Equal(500, collector.Stats.Pending);
+        // The first failure stops pipeline callers writing themselves: the rest wait for the writer's retries, which
+        // back off (one failed write per record posted would be 500 errors by now).
+        Assert.InRange(collector.Stats.Errors, 3, 100);
         Assert.Contains("space", collector.Stats.LastError, StringComparison.OrdinalIgnoreCase);
         await collector.StopAsync(TimeSpan.FromMilliseconds(500)); // gives up on the buffer only when told to stop
     }
