@@ -58,7 +58,7 @@ internal static class SegmentBench
             var rate = Median(runs.Select(r => r.Rate));
             var cpu = Median(runs.Select(r => r.CpuMicros));
             loopCpu ??= cpu;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-48}{rate,10:N0}   {cpu,12:0.00}   {cpu / loopCpu.Value,8:0.0}x"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-48}{rate,10:N0}   {cpu,12:0.000}   {cpu / loopCpu.Value,8:0.00}x"));
         }
 
         mixed = null;

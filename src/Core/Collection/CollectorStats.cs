@@ -5,9 +5,10 @@ public sealed class CollectorStats
 {
     private long _received, _flushed, _bytes, _reconnects, _dropped, _errors, _rejected;
     private long _lastFlushTicks;
+    private long _receivedInOrder; // counted by one thread at a time (the collector's write gate): no atomic add
 
     /// <summary>Records accepted from the source into the queue.</summary>
-    public long Received => Interlocked.Read(ref _received);
+    public long Received => Interlocked.Read(ref _received) + Volatile.Read(ref _receivedInOrder);
 
     /// <summary>Records written to files and flushed (to the OS, or to disk with Fsync).</summary>
     public long Flushed => Interlocked.Read(ref _flushed);
@@ -40,6 +41,9 @@ public sealed class CollectorStats
     public string? LastError { get; internal set; }
 
     internal void AddReceived() => Interlocked.Increment(ref _received);
+
+    /// <summary>Received counted by whoever holds the collector's write gate (callers take turns under it).</summary>
+    internal void AddReceivedInOrder(int count) => Volatile.Write(ref _receivedInOrder, _receivedInOrder + count);
 
     internal void AddFlushed(long records, long bytes, DateTime at)
     {
