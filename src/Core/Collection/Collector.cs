@@ -36,6 +36,7 @@ public sealed class Collector : IAsyncDisposable
     private readonly ByteBudget _budget;
     private readonly DropReporter _drops;
     private readonly RecordCheck.Names _fieldNames;
+    private readonly CoarseClock? _callerClock; // for pipeline callers, under the write gate
     private long _pendingBytes;
 
     // Held by whoever buffers or flushes records: the writer for each batch it takes from the queue, or a pipeline
@@ -79,6 +80,7 @@ public sealed class Collector : IAsyncDisposable
         _budget = new ByteBudget(options.MaxBufferSize);
         _drops = new DropReporter(_clock, Warn, TimeSpan.FromSeconds(5));
         _fieldNames = new RecordCheck.Names(options.StreamField, options.TimeField, options.SequenceField);
+        _callerClock = ReferenceEquals(_clock, TimeProvider.System) ? new CoarseClock(_clock) : null;
         _budget.Starving = _queue.Nudge; // the writer flushes now rather than at its deadline, so the budget frees up
     }
 
@@ -528,29 +530,7 @@ public sealed class Collector : IAsyncDisposable
         return sink;
     }
 
-    // The system clock as last read for a pipeline caller, and the coarse tick it was read in.
-    private DateTimeOffset _callerNow;
-    private long _callerTick = -1;
-
-    /// <summary>The time for a record a pipeline caller writes. Reading the system clock cost about 30 ns here (a
-    /// tenth of a record's work); the coarse tick costs 5, so the clock is read again only when the tick moves (every
-    /// 1-10 ms) or near the end of a minute, where periods begin: a record is never filed in the period before.</summary>
-    private DateTimeOffset CallerNow()
-    {
-        if (!ReferenceEquals(_clock, TimeProvider.System))
-        {
-            return _clock.GetUtcNow(); // a test's clock moves when the test says
-        }
-
-        var tick = Environment.TickCount64;
-        if (tick != _callerTick || _callerNow.Second == 59)
-        {
-            _callerNow = _clock.GetUtcNow();
-            _callerTick = tick;
-        }
-
-        return _callerNow;
-    }
+    private DateTimeOffset CallerNow() => _callerClock?.Now() ?? _clock.GetUtcNow(); // a test's clock moves when the test says
 
     // The period of the last record and the UTC instants it spans: time-zone conversion once per period, not per record.
     private (Period Period, DateTimeOffset From, DateTimeOffset Until)? _periodCache;

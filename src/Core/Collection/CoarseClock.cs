@@ -1,0 +1,26 @@
+namespace PipelineOps.Collection;
+
+/// <summary>
+/// The system clock for a record a pipeline caller writes, read again only when the coarse tick moves (every 1-10 ms)
+/// or in a minute's last second. Reading the system clock cost about 30 ns on the development machine, a tenth of a
+/// record's work; the tick costs 5. A time kept from an earlier tick is at most one tick old, and never within the
+/// second before a whole minute, where periods (hours, days) begin: no record is filed in the period before its own.
+/// </summary>
+internal sealed class CoarseClock(TimeProvider clock, Func<long>? tick = null)
+{
+    private readonly Func<long> _tick = tick ?? (static () => Environment.TickCount64);
+    private DateTimeOffset _now;
+    private long _at = long.MinValue;
+
+    public DateTimeOffset Now()
+    {
+        var tick = _tick();
+        if (tick != _at || _now.Second == 59)
+        {
+            _now = clock.GetUtcNow();
+            _at = tick;
+        }
+
+        return _now;
+    }
+}
