@@ -28,30 +28,38 @@ public static partial class RecordCheck
 
     private static bool TryScan(ReadOnlyMemory<byte> message, Names names, out Fields fields)
     {
-        fields = default;
-        var s = message.Span;
-        var words = (s.Length + 63) >> 6;
-        ulong[]? rented = null;
-        var bits = words <= StackWords ? stackalloc ulong[2 * words] : (rented = ArrayPool<ulong>.Shared.Rent(2 * words));
+        var words = (message.Length + 63) >> 6;
+        if (words <= StackWords)
+        {
+            return Scan(message, stackalloc ulong[2 * words], names, out fields);
+        }
+
+        // Only here a try block: around the hot path it would keep every local in memory.
+        var rented = ArrayPool<ulong>.Shared.Rent(2 * words);
         try
         {
-            var index = new Index(bits[..words], bits.Slice(words, words), s.Length);
-            Found found = default;
-            if (!IndexBytes(s, index) || !WalkRecord(s, index, names, ref found))
-            {
-                return false;
-            }
-
-            fields = new Fields(found.Stream.Of(message), found.Time.Of(message), found.Sequence.Of(message));
-            return true;
+            return Scan(message, rented.AsSpan(0, 2 * words), names, out fields);
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<ulong>.Shared.Return(rented);
-            }
+            ArrayPool<ulong>.Shared.Return(rented);
         }
+    }
+
+    private static bool Scan(ReadOnlyMemory<byte> message, Span<ulong> bits, Names names, out Fields fields)
+    {
+        fields = default;
+        var s = message.Span;
+        var words = bits.Length / 2;
+        var index = new Index(bits[..words], bits[words..], s.Length);
+        Found found = default;
+        if (!IndexBytes(s, in index) || !WalkRecord(s, in index, names, ref found))
+        {
+            return false;
+        }
+
+        fields = new Fields(found.Stream.Of(message), found.Time.Of(message), found.Sequence.Of(message));
+        return true;
     }
 
     /// <summary>A bit per quote and per digit, 64 bytes to a word.</summary>
@@ -112,7 +120,7 @@ public static partial class RecordCheck
     }
 
     /// <summary>Fills the index. False when the message holds a backslash or a byte below 0x20, or is not UTF-8.</summary>
-    private static bool IndexBytes(ReadOnlySpan<byte> s, Index index)
+    private static bool IndexBytes(ReadOnlySpan<byte> s, in Index index)
     {
         ulong stop = 0, high = 0;
         var full = s.Length >> 6;
@@ -208,7 +216,7 @@ public static partial class RecordCheck
 
     /// <summary>The record's grammar over an indexed message: one object and nothing after it but spaces.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // one caller; without profile-guided jitting it stayed a call
-    private static bool WalkRecord(ReadOnlySpan<byte> s, Index index, Names names, ref Found found)
+    private static bool WalkRecord(ReadOnlySpan<byte> s, in Index index, Names names, ref Found found)
     {
         var i = Spaces(s, 0);
         if ((uint)i >= (uint)s.Length || s[i] != '{')
@@ -309,7 +317,7 @@ public static partial class RecordCheck
     }
 
     /// <summary>Past one value starting at <paramref name="i"/>, or -1 when not sure.</summary>
-    private static int SkipValue(ReadOnlySpan<byte> s, Index index, int i, int depth)
+    private static int SkipValue(ReadOnlySpan<byte> s, in Index index, int i, int depth)
     {
         if ((uint)i >= (uint)s.Length)
         {
@@ -336,7 +344,7 @@ public static partial class RecordCheck
         }
     }
 
-    private static int SkipArray(ReadOnlySpan<byte> s, Index index, int i, int depth)
+    private static int SkipArray(ReadOnlySpan<byte> s, in Index index, int i, int depth)
     {
         i = Spaces(s, i);
         if ((uint)i < (uint)s.Length && s[i] == ']')
@@ -372,7 +380,7 @@ public static partial class RecordCheck
         }
     }
 
-    private static int SkipObject(ReadOnlySpan<byte> s, Index index, int i, int depth)
+    private static int SkipObject(ReadOnlySpan<byte> s, in Index index, int i, int depth)
     {
         i = Spaces(s, i);
         if ((uint)i < (uint)s.Length && s[i] == '}')
@@ -421,7 +429,7 @@ public static partial class RecordCheck
 
     /// <summary>Past a number by the JSON grammar (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int NumberEnd(ReadOnlySpan<byte> s, Index index, int i)
+    private static int NumberEnd(ReadOnlySpan<byte> s, in Index index, int i)
     {
         if ((uint)i < (uint)s.Length && s[i] == '-')
         {
