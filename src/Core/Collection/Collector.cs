@@ -41,7 +41,7 @@ public sealed class Collector : IAsyncDisposable
 
     // Held by whoever buffers or flushes records: the writer for each batch it takes from the queue, or a pipeline
     // caller writing its record itself (see PostAsync). Everything below that the writing touches is guarded by it.
-    private readonly object _writeGate = new();
+    private readonly Lock _writeGate = new();
     private bool _writerReady; // orphans recovered: records may be written
     private bool _writerClosed; // files closed: nothing more is written
     private List<ReadOnlyMemory<byte>>? _batch; // taken from the queue; records before _next are buffered

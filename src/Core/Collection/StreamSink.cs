@@ -17,7 +17,8 @@ internal sealed class StreamSink : IStreamSink
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
     private readonly CheckpointPacer _checkpoints;
-    private readonly MemoryStream _pending = new();
+    private byte[] _pending = new byte[4096]; // the buffered lines, each with its newline; grows to a flush's worth
+    private int _pendingLength;
     private FileStream? _lock;
     private FileStream? _file;
     private long _length; // the data file's length after this sink's last write
@@ -64,8 +65,14 @@ internal sealed class StreamSink : IStreamSink
             _firstPendingUtc = nowUtc;
         }
 
-        _pending.Write(line);
-        _pending.WriteByte((byte)'\n');
+        if (_pending.Length - _pendingLength <= line.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + line.Length + 1));
+        }
+
+        line.CopyTo(_pending.AsSpan(_pendingLength));
+        _pending[_pendingLength + line.Length] = (byte)'\n';
+        _pendingLength += line.Length + 1;
         _pendingCount++;
         _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
         _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
@@ -92,7 +99,7 @@ internal sealed class StreamSink : IStreamSink
         try
         {
             _file.Position = start;
-            _file.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
+            _file.Write(_pending, 0, _pendingLength);
             _file.Flush(flushToDisk: _options.Durability == Durability.Fsync);
         }
         catch (IOException)
@@ -101,11 +108,11 @@ internal sealed class StreamSink : IStreamSink
             throw;
         }
 
-        _length = start + _pending.Length;
-        var flushed = (_pendingCount, _pending.Length);
+        _length = start + _pendingLength;
+        var flushed = (_pendingCount, (long)_pendingLength);
         _records += _pendingCount;
         _totalFlushed += _pendingCount;
-        _pending.SetLength(0);
+        _pendingLength = 0;
         _pendingCount = 0;
         SaveCheckpoint(nowUtc, start + flushed.Item2);
         return flushed;
