@@ -523,7 +523,7 @@ public sealed class Collector : IAsyncDisposable
         }
 
         var sink = SinkOf(fields.Stream);
-        sink.Add(line.Span, PeriodOf(now), fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
+        sink.Add(line.Span, PeriodOf(now), in fields, arrivedUtc < now.UtcDateTime ? arrivedUtc : now.UtcDateTime);
         // From here the budget holds the buffered line (and its newline), instead of the queued message.
         _budgetChange += line.Length + 1 - (queued ? message.Length : 0); // settled before the next flush or wait
         _pendingBytes += line.Length + 1;

@@ -16,7 +16,7 @@ internal interface IStreamSink : IDisposable
     /// <summary>When the buffered records must be flushed by, at the latest.</summary>
     DateTime? FlushDeadline { get; }
 
-    void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc);
+    void Add(ReadOnlySpan<byte> line, Period period, in RecordCheck.Fields fields, DateTime nowUtc);
 
     bool FlushDue(DateTime nowUtc);
 

@@ -47,7 +47,7 @@ internal sealed class StreamSink : IStreamSink
     public int PendingCount => _pendingCount;
 
     /// <summary>Buffers one record for the period it arrived in, rotating first when the period changed.</summary>
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, in RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {

@@ -95,7 +95,7 @@ internal sealed class SegmentSink : IStreamSink
         }
     }
 
-    public void Add(ReadOnlySpan<byte> line, Period period, RecordCheck.Fields fields, DateTime nowUtc)
+    public void Add(ReadOnlySpan<byte> line, Period period, in RecordCheck.Fields fields, DateTime nowUtc)
     {
         if (_period is { } current && current != period)
         {
