@@ -177,7 +177,7 @@ internal sealed class CollectorWriter(CollectorOptions options, TimeProvider clo
 
             try
             {
-                FlushIfDue(sink, now.UtcDateTime);
+                FlushIfDue(sink);
             }
             catch (IOException e) when (e is not CollectorConflictException)
             {
@@ -213,7 +213,7 @@ internal sealed class CollectorWriter(CollectorOptions options, TimeProvider clo
         {
             var sink = Accept(_batch[_next], _arrived, taken, queued: true);
             _next++; // buffered now: a failing flush below must not buffer it twice
-            FlushIfDue(sink, _clock.GetUtcNow().UtcDateTime);
+            FlushIfDue(sink);
         }
 
         _spare = _batch;
@@ -221,12 +221,12 @@ internal sealed class CollectorWriter(CollectorOptions options, TimeProvider clo
     }
 
     /// <summary>Flushes the record's sink when it holds a flush's worth, or everything when the buffers hold half the
-    /// budget (large records).</summary>
-    private void FlushIfDue(IStreamSink? sink, DateTime now)
+    /// budget (large records). The clock is read only for a flush: this runs for every record.</summary>
+    private void FlushIfDue(IStreamSink? sink)
     {
         if (sink?.PendingCount >= _options.FlushCount)
         {
-            Flush(sink, now);
+            Flush(sink, _clock.GetUtcNow().UtcDateTime);
         }
         else if (_pendingBytes >= _options.MaxBufferSize / 2)
         {

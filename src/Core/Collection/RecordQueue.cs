@@ -13,7 +13,6 @@ internal sealed class RecordQueue(int capacity, int wakeCount, TimeProvider cloc
     private readonly object _gate = new();
     private readonly int _wakeCount = Math.Clamp(wakeCount, 1, capacity);
     private List<ReadOnlyMemory<byte>> _items = [];
-    private int _count; // _items.Count, for IsEmpty
     private DateTime _firstQueuedUtc;
     private bool _completed;
     private bool _nudged;
@@ -24,7 +23,7 @@ internal sealed class RecordQueue(int capacity, int wakeCount, TimeProvider cloc
     public bool IsCompleted => Volatile.Read(ref _completed);
 
     /// <summary>Nothing queued, read without the lock: exact for whoever alone adds, or holds the only taker off.</summary>
-    public bool IsEmpty => Volatile.Read(ref _count) == 0;
+    public bool IsEmpty => Volatile.Read(ref _items).Count == 0;
 
     public int Count
     {
@@ -99,7 +98,6 @@ internal sealed class RecordQueue(int capacity, int wakeCount, TimeProvider cloc
         }
 
         _items.Add(message);
-        Volatile.Write(ref _count, _items.Count);
         if (_writerWaiting && _items.Count >= _wakeCount)
         {
             _writerWaiting = false; // one wake-up: until the writer has the lock again, more adds must not pulse too
@@ -162,7 +160,6 @@ internal sealed class RecordQueue(int capacity, int wakeCount, TimeProvider cloc
             taken = _items;
             first = _firstQueuedUtc;
             _items = spare;
-            Volatile.Write(ref _count, 0);
             _nudged = false;
             room = taken.Count > 0 ? _room : null;
             if (room is not null)

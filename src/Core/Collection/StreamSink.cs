@@ -1,3 +1,4 @@
+using PipelineOps.Conversion;
 using PipelineOps.IO;
 
 namespace PipelineOps.Collection;
@@ -17,8 +18,7 @@ internal sealed class StreamSink : IStreamSink
     private readonly Action<string> _warn;
     private readonly string _checkpointPath;
     private readonly CheckpointPacer _checkpoints;
-    private byte[] _pending = new byte[4096]; // the buffered lines, each with its newline; grows to a flush's worth
-    private int _pendingLength;
+    private readonly PageBuffer _pending = new(4096); // the buffered lines, each with its newline; grows to a flush's worth
     private FileStream? _lock;
     private FileStream? _file;
     private long _length; // the data file's length after this sink's last write
@@ -65,14 +65,10 @@ internal sealed class StreamSink : IStreamSink
             _firstPendingUtc = nowUtc;
         }
 
-        if (_pending.Length - _pendingLength <= line.Length)
-        {
-            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + line.Length + 1));
-        }
-
-        line.CopyTo(_pending.AsSpan(_pendingLength));
-        _pending[_pendingLength + line.Length] = (byte)'\n';
-        _pendingLength += line.Length + 1;
+        var room = _pending.GetSpan(line.Length + 1); // one growth check for the line and its newline
+        line.CopyTo(room);
+        room[line.Length] = (byte)'\n';
+        _pending.Advance(line.Length + 1);
         _pendingCount++;
         _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
         _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
@@ -99,7 +95,7 @@ internal sealed class StreamSink : IStreamSink
         try
         {
             _file.Position = start;
-            _file.Write(_pending, 0, _pendingLength);
+            _file.Write(_pending.Written);
             _file.Flush(flushToDisk: _options.Durability == Durability.Fsync);
         }
         catch (IOException)
@@ -108,11 +104,11 @@ internal sealed class StreamSink : IStreamSink
             throw;
         }
 
-        _length = start + _pendingLength;
-        var flushed = (_pendingCount, (long)_pendingLength);
+        _length = start + _pending.Length;
+        var flushed = (_pendingCount, (long)_pending.Length);
         _records += _pendingCount;
         _totalFlushed += _pendingCount;
-        _pendingLength = 0;
+        _pending.Reset();
         _pendingCount = 0;
         SaveCheckpoint(nowUtc, start + flushed.Item2);
         return flushed;
