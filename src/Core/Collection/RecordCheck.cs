@@ -14,13 +14,49 @@ namespace PipelineOps.Collection;
 public static partial class RecordCheck
 {
     /// <summary>The field names to read, encoded once.</summary>
-    public sealed class Names(string stream, string time, string sequence)
+    public sealed class Names
     {
-        internal byte[] Stream { get; } = Encoding.UTF8.GetBytes(stream);
+        public Names(string stream, string time, string sequence)
+        {
+            Stream = Encoding.UTF8.GetBytes(stream);
+            Time = Encoding.UTF8.GetBytes(time);
+            Sequence = Encoding.UTF8.GetBytes(sequence);
+            StreamHead = new Head(Stream);
+            TimeHead = new Head(Time);
+            SequenceHead = new Head(Sequence);
+        }
 
-        internal byte[] Time { get; } = Encoding.UTF8.GetBytes(time);
+        internal byte[] Stream { get; }
 
-        internal byte[] Sequence { get; } = Encoding.UTF8.GetBytes(sequence);
+        internal byte[] Time { get; }
+
+        internal byte[] Sequence { get; }
+
+        internal Head StreamHead { get; }
+
+        internal Head TimeHead { get; }
+
+        internal Head SequenceHead { get; }
+
+        /// <summary>A name's first eight bytes as one number in the machine's byte order, and the mask of those that
+        /// are the name's.</summary>
+        internal readonly struct Head
+        {
+            public Head(byte[] name)
+            {
+                Span<byte> bytes = stackalloc byte[8];
+                bytes.Clear();
+                name.AsSpan(0, Math.Min(8, name.Length)).CopyTo(bytes);
+                Bytes = BitConverter.ToUInt64(bytes);
+                bytes.Clear();
+                bytes[..Math.Min(8, name.Length)].Fill(0xFF);
+                Mask = BitConverter.ToUInt64(bytes);
+            }
+
+            public ulong Bytes { get; }
+
+            public ulong Mask { get; }
+        }
     }
 
     /// <summary>A field's value as the record has it: a string's text or a number's literal; absent by default.</summary>

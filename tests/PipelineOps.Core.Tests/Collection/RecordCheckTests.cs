@@ -162,6 +162,38 @@ public sealed class RecordCheckTests
         Assert.Contains("Passed!", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Names are compared eight bytes at a time where eight are left, byte by byte near the end; a long name
+    /// is told from one that shares its first eight bytes.</summary>
+    [Theory]
+    [InlineData("""{"x":1,"s":"last"}""", "last", null, null)]
+    [InlineData("""{"ts":2,"s":"a","seq":7}""", "a", "2", "7")]
+    [InlineData("""{"sequence_number":5,"sequence_numbers":6,"s":"q"}""", "q", null, "5")]
+    [InlineData("""{"sequence_numbers":6,"sequence_number":"5"}""", null, null, "5")]
+    [InlineData("""{"sequence_numbex":4,"s":"a"}""", "a", null, null)]
+    [InlineData("""{"s":"a","s":[1,"s"],"s":"b","ts":true,"ts":"t"}""", "b", "t", null)]
+    [InlineData("""{"ss":"no","t":"no","seq_":"no"}""", null, null, null)]
+    public void Names_of_any_length_are_matched_whole(string text, string? stream, string? time, string? sequence)
+    {
+        var names = new RecordCheck.Names("s", "ts", text.Contains("sequence", StringComparison.Ordinal) ? "sequence_number" : "seq");
+        var message = Encoding.UTF8.GetBytes(text);
+        Assert.Null(RecordCheck.Run(message, names, out var fields, out var plain));
+        Assert.True(plain);
+        Assert.Equal((stream, time, sequence), (fields.Stream.Text, fields.Time.Text, fields.Sequence.Text));
+    }
+
+    [Fact]
+    public void Fields_after_arrays_and_objects_with_strings_in_them_are_read()
+    {
+        // The walk takes names' and strings' quotes in turn; an array or object value is passed by other means, and
+        // the quotes inside it must not be taken for the fields after it.
+        var text = """{"a":["x","y",{"q":"}],"}],"type":"after","b":{"c":"d","e":["f"]},"time":"t","n":[],"sequence":3}""";
+        var message = Encoding.UTF8.GetBytes(text);
+        AssertSame(message);
+        Assert.Null(RecordCheck.Run(message, Names, out var fields, out var plain));
+        Assert.True(plain);
+        Assert.Equal(("after", "t", "3"), (fields.Stream.Text, fields.Time.Text, fields.Sequence.Text));
+    }
+
     [Fact]
     public void Damaged_records_get_the_same_verdict_at_every_byte()
     {
