@@ -299,9 +299,9 @@ public static partial class RecordCheck
     private static void Keep(ReadOnlySpan<byte> s, int nameStart, int nameEnd, Names names, int start, int end, ref Found found)
     {
         var length = nameEnd - nameStart;
-        if (length != names.Stream.Length && length != names.Time.Length && length != names.Sequence.Length)
+        if (((names.Lengths >> Math.Min(length, 63)) & 1) == 0)
         {
-            return;
+            return; // most names: no wanted name is as long
         }
 
         var head = nameStart + 8 <= s.Length ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(s), nameStart)) : 0;

@@ -24,6 +24,7 @@ public static partial class RecordCheck
             StreamHead = new Head(Stream);
             TimeHead = new Head(Time);
             SequenceHead = new Head(Sequence);
+            Lengths = (1UL << Math.Min(Stream.Length, 63)) | (1UL << Math.Min(Time.Length, 63)) | (1UL << Math.Min(Sequence.Length, 63));
         }
 
         internal byte[] Stream { get; }
@@ -31,6 +32,9 @@ public static partial class RecordCheck
         internal byte[] Time { get; }
 
         internal byte[] Sequence { get; }
+
+        /// <summary>A bit for each wanted name's length (63 for any longer).</summary>
+        internal ulong Lengths { get; }
 
         internal Head StreamHead { get; }
 
