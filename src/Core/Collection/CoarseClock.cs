@@ -8,17 +8,19 @@ namespace PipelineOps.Collection;
 /// </summary>
 internal sealed class CoarseClock(TimeProvider clock, Func<long>? tick = null)
 {
-    private readonly Func<long> _tick = tick ?? (static () => Environment.TickCount64);
+    private readonly Func<long>? _tick = tick; // a test's; else Environment.TickCount64, called directly
     private DateTimeOffset _now;
     private long _at = long.MinValue;
+    private bool _inLastSecond; // _now is in a minute's last second: read again every time
 
     public DateTimeOffset Now()
     {
-        var tick = _tick();
-        if (tick != _at || _now.Second == 59)
+        var tick = _tick is null ? Environment.TickCount64 : _tick();
+        if (tick != _at || _inLastSecond)
         {
             _now = clock.GetUtcNow();
             _at = tick;
+            _inLastSecond = _now.Second == 59;
         }
 
         return _now;

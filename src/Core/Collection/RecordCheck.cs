@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using PipelineOps.Text;
@@ -85,6 +87,27 @@ public static partial class RecordCheck
         public string? Text => _text ?? (IsPresent ? Encoding.UTF8.GetString(_utf8.Span) : null);
 
         public static Value Of(string? text) => text is null ? default : new Value(default, text);
+
+        /// <summary>Whether the value is a slice of <paramref name="line"/> (not decoded text), and where in it.</summary>
+        internal bool IsSliceOf(ReadOnlySpan<byte> line, out int offset)
+        {
+            offset = 0;
+            if (_text is not null || !IsPresent)
+            {
+                return false;
+            }
+
+            // Distinct objects never overlap, so a value inside the line's bytes is a slice of the line.
+            var span = _utf8.Span;
+            var distance = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(span));
+            if (distance < 0 || distance + span.Length > line.Length)
+            {
+                return false;
+            }
+
+            offset = (int)distance;
+            return true;
+        }
 
         internal static Value Slice(ReadOnlyMemory<byte> utf8) => new(utf8, null);
 

@@ -28,8 +28,8 @@ internal sealed class StreamSink : IStreamSink
     private long _totalFlushed;
     private int _pendingCount;
     private DateTime _firstPendingUtc;
-    private RecordCheck.Value _lastTime; // as the record has it: text only when a checkpoint is saved
-    private RecordCheck.Value _lastSequence;
+    private LastFieldValue _lastTime; // as the record has it: text only when a checkpoint is saved
+    private LastFieldValue _lastSequence;
 
     public StreamSink(string stream, CollectorOptions options, Action<string> warn)
     {
@@ -65,13 +65,14 @@ internal sealed class StreamSink : IStreamSink
             _firstPendingUtc = nowUtc;
         }
 
+        var at = _pending.Length;
         var room = _pending.GetSpan(line.Length + 1); // one growth check for the line and its newline
         line.CopyTo(room);
         room[line.Length] = (byte)'\n';
         _pending.Advance(line.Length + 1);
         _pendingCount++;
-        _lastTime = fields.Time.IsPresent ? fields.Time : _lastTime;
-        _lastSequence = fields.Sequence.IsPresent ? fields.Sequence : _lastSequence;
+        _lastTime.Note(fields.Time, line, at);
+        _lastSequence.Note(fields.Sequence, line, at);
     }
 
     public bool FlushDue(DateTime nowUtc) =>
@@ -108,6 +109,8 @@ internal sealed class StreamSink : IStreamSink
         var flushed = (_pendingCount, (long)_pending.Length);
         _records += _pendingCount;
         _totalFlushed += _pendingCount;
+        _lastTime.Keep(_pending.Written);
+        _lastSequence.Keep(_pending.Written);
         _pending.Reset();
         _pendingCount = 0;
         SaveCheckpoint(nowUtc, start + flushed.Item2);
@@ -203,8 +206,8 @@ internal sealed class StreamSink : IStreamSink
         }
 
         _totalFlushed = checkpoint?.TotalFlushed ?? 0;
-        _lastTime = RecordCheck.Value.Of(checkpoint?.LastRecordTime);
-        _lastSequence = RecordCheck.Value.Of(checkpoint?.LastSequence);
+        _lastTime.Restore(checkpoint?.LastRecordTime);
+        _lastSequence.Restore(checkpoint?.LastSequence);
         if (checkpoint is not null && checkpoint.File == Path.GetFileName(path) && checkpoint.Offset <= length)
         {
             var after = TornTail.CountLines(path, checkpoint.Offset);
@@ -225,7 +228,7 @@ internal sealed class StreamSink : IStreamSink
     }
 
     private void SaveCheckpoint(DateTime nowUtc, long length) =>
-        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), length, _records, _totalFlushed, _lastTime.Text, _lastSequence.Text, nowUtc));
+        _checkpoints.Offer(new Checkpoint(_stream, Path.GetFileName(CurrentFile!), length, _records, _totalFlushed, _lastTime.Text(_pending.Written), _lastSequence.Text(_pending.Written), nowUtc));
 
     private FileStream TakeLock()
     {

@@ -83,6 +83,37 @@ public sealed class CollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_checkpoint_keeps_the_last_time_and_sequence_the_records_had()
+    {
+        // Noted as places in the buffered lines until they are written; a record without the field leaves it as it
+        // was, and an escaped value is kept decoded.
+        await Run(Options(o => o with { Stream = "s", FlushCount = 2 }), null, c => Post(c,
+            """{"time":"2026-11-29T10:00:00Z","sequence":1}""",
+            """{"time":"2026-11-29T10:00:01Z","sequence":2}""",
+            """{"time":"2026-11-29T10:00:02Z","sequence":3}""",
+            """{"other":true}""",
+            """{"time":"2026-11-29T10:00:04\u005A","note":"escaped"}""",
+            """{"sequence":"6","x":1}""",
+            """{"sequence":7,"time":"2026-11-29T10:00:07Z"}"""));
+
+        var checkpoint = Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!;
+        Assert.Equal(("2026-11-29T10:00:07Z", "7"), (checkpoint.LastRecordTime, checkpoint.LastSequence));
+    }
+
+    [Fact]
+    public async Task The_checkpoint_keeps_a_decoded_last_value_and_one_from_an_earlier_batch()
+    {
+        await Run(Options(o => o with { Stream = "s", FlushCount = 2 }), null, c => Post(c,
+            """{"time":"2026-11-29T10:00:00Z","sequence":1}""",
+            """{"time":"2026-11-29T10:00:01Z","sequence":2}""",
+            """{"time":"2026-11-29T10:00:02\u005A","x":1}""",
+            """{"other":true}"""));
+
+        var checkpoint = Checkpoint.Load(Checkpoint.PathFor(_temp.Path, "s"))!;
+        Assert.Equal(("2026-11-29T10:00:02Z", "2"), (checkpoint.LastRecordTime, checkpoint.LastSequence));
+    }
+
+    [Fact]
     public async Task A_restart_appends_and_moves_a_torn_last_line_to_a_sidecar()
     {
         var file = Today("s");
