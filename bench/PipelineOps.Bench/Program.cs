@@ -20,6 +20,9 @@ internal static class Program
             case "segments":
                 SegmentBench.Run(options);
                 return 0;
+            case "builds":
+                CompareBuildsBench.Run(options);
+                return 0;
             case "sample":
                 SampleBench.Run(options);
                 return 0;
@@ -54,6 +57,9 @@ internal static class Program
                                       1,000 partitions, ready/ size and DuckDB scan time against Convert-JsonlToParquet.
                                       Options: --records 300000 --repeat 1 --only rates --side <part of a side's name>
                                       --warmup 0 (skips the two seconds of untimed runs before each side)
+                      builds          The JSON-lines collector's CPU per record, this build against another build's
+                                      PipelineOps.Core loaded beside it, in turns in one process, with the FileStream loop.
+                                      Options: --baseline <PipelineOps.Core.dll> --records 300000 --rounds 31
                       sample          The staging sampler: a pass over a 1,000,000-entry manifest (nothing / 1% changed)
                                       against re-reading the whole manifest; sampling time for small vs huge csv, jsonl,
                                       jsonl.gz and parquet. Options: --entries 1000000 --small-mb 5 --large-gb 5 --repeat 3

@@ -101,7 +101,7 @@ internal static class SegmentBench
         }
     }
 
-    private static List<byte[]> Lines(int count, int products, string[]? types = null)
+    internal static List<byte[]> Lines(int count, int products, string[]? types = null)
     {
         var start = new DateTime(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
         return Enumerable.Range(0, count).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
@@ -109,7 +109,7 @@ internal static class SegmentBench
     }
 
     /// <param name="byType">Streams by the records' type field (they alternate), instead of one fixed stream.</param>
-    private static (double Rate, double CpuMicros) Collect(string dir, List<byte[]> lines, SegmentOptions? segments, bool byType = false)
+    internal static (double Rate, double CpuMicros) Collect(string dir, List<byte[]> lines, SegmentOptions? segments, bool byType = false)
     {
         var collector = new Collector(new CollectorOptions
         {
@@ -196,7 +196,7 @@ internal static class SegmentBench
         return (count / watch.Elapsed.TotalSeconds, used.TotalMicroseconds / count);
     }
 
-    private static (double Rate, double CpuMicros) Loop(string dir, List<byte[]> lines)
+    internal static (double Rate, double CpuMicros) Loop(string dir, List<byte[]> lines)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -226,7 +226,7 @@ internal static class SegmentBench
         return command.ExecuteScalar();
     }
 
-    private static string Fresh(string work, string name)
+    internal static string Fresh(string work, string name)
     {
         var dir = Path.Combine(work, name);
         if (Directory.Exists(dir))
