@@ -14,7 +14,7 @@ internal static class CompareBuildsBench
 {
     public static void Run(BenchOptions options)
     {
-        var baseline = options.String("baseline", "");
+        var baseline = Path.GetFullPath(options.String("baseline", "."));
         if (!File.Exists(baseline))
         {
             throw new ArgumentException("--baseline <another build's PipelineOps.Core.dll> is required; see bench/README.md");
