@@ -144,13 +144,17 @@ public static partial class RecordCheck
         {
             var shift = 64 - rest;
             scoped Span<byte> padded = stackalloc byte[64];
-            scoped ref var block = ref Unsafe.Add(ref start, s.Length - 64);
+            scoped ref var block = ref MemoryMarshal.GetReference(padded);
             if (full == 0)
             {
-                // A short message, padded in front with spaces (neither quote, digit nor a stop).
+                // A short message, padded in front with spaces (neither quote, digit nor a stop). Never a reference
+                // before the message's first byte: the garbage collector could take it for another object's.
                 padded.Fill((byte)' ');
                 s.CopyTo(padded[shift..]);
-                block = ref MemoryMarshal.GetReference(padded);
+            }
+            else
+            {
+                block = ref Unsafe.Add(ref start, s.Length - 64);
             }
 
             // The last 64 bytes, overlapping the block before: the bits of the bytes after that block are new.
