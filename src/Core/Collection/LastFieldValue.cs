@@ -28,7 +28,7 @@ internal struct LastFieldValue
         }
         else
         {
-            _held = value; // a decoded (escaped) value
+            _held = value; // decoded text (an escaped value): Accept reads the fields from the very line it buffers
             _at = 0;
         }
     }
