@@ -12,8 +12,10 @@ public sealed class CollectorFeedCmdletTests : IDisposable
     public CollectorFeedCmdletTests() => Directory.CreateDirectory(_dir);
 
     /// <summary>Starts a collector with these parameters, waits (up to 30 s) until the condition holds, stops it.</summary>
+    // Retries at most a second apart: a connection attempt that fails while the machine is busy (a full test run) must
+    // not push the next one past the 30 s wait; the default backoff reaches 16 s by the sixth attempt.
     private PowerShellResult Collect(string parameters, string until, params (string Name, object? Value)[] variables) => _ps.Run($$"""
-        $c = Start-Collector {{parameters}} -FlushInterval 100ms
+        $c = Start-Collector {{parameters}} -FlushInterval 100ms -MaxBackoff 1s
         $deadline = [datetime]::UtcNow.AddSeconds(30)
         while ([datetime]::UtcNow -lt $deadline -and -not ({{until}})) { [System.Threading.Thread]::Sleep(50) }
         $null = Stop-Collector -Id $c.Id
