@@ -52,17 +52,17 @@ internal static class CompareBuildsBench
             }
         }
 
-        var loopMedian = Median(loop);
+        var loopMedian = Measure.Median(loop);
         Console.WriteLine("  side                        CPU us/record: median    min    ratio to loop (medians)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"FileStream loop",-28}{loopMedian,22:0.000}{loop.Min(),7:0.000}{1,12:0.00}x"));
         foreach (var (name, _) in sides)
         {
-            var median = Median(cpu[name]);
+            var median = Measure.Median(cpu[name]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-28}{median,22:0.000}{cpu[name].Min(),7:0.000}{median / loopMedian,12:0.00}x"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  this build / baseline: {Median(cpu["this build"]) / Median(cpu["baseline"]):0.000} (medians), {cpu["this build"].Min() / cpu["baseline"].Min():0.000} (minima)"));
+            $"  this build / baseline: {Measure.Median(cpu["this build"]) / Measure.Median(cpu["baseline"]):0.000} (medians), {cpu["this build"].Min() / cpu["baseline"].Min():0.000} (minima)"));
     }
 
     /// <summary>One collector run over pre-made lines: CPU microseconds a record. Public: called by reflection in
@@ -74,8 +74,6 @@ internal static class CompareBuildsBench
     }
 
     private static List<byte[]>? s_lines;
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>This bench's assembly again, bound to the baseline's PipelineOps.Core; everything else is shared.</summary>
     private sealed class Beside(string core) : AssemblyLoadContext("baseline")

@@ -24,6 +24,13 @@ internal static class Measure
         return (times[times.Count / 2], result);
     }
 
+    /// <summary>The middle value (the upper of the two middle ones for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
     /// <summary>Runs a program to completion and returns its standard output.</summary>
     public static string Program(string file, params string[] args) => Program(file, null, args);
 

@@ -55,8 +55,8 @@ internal static class SegmentBench
             }
 
             var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToList();
-            var rate = Median(runs.Select(r => r.Rate));
-            var cpu = Median(runs.Select(r => r.CpuMicros));
+            var rate = Measure.Median(runs.Select(r => r.Rate));
+            var cpu = Measure.Median(runs.Select(r => r.CpuMicros));
             loopCpu ??= cpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-48}{rate,10:N0}   {cpu,12:0.000}   {cpu / loopCpu.Value,8:0.00}x"));
         }
@@ -132,12 +132,6 @@ internal static class SegmentBench
         }
 
         return (lines.Count / elapsed.TotalSeconds, used.TotalMicroseconds / lines.Count);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     /// <summary>The collector on its -Demo source as fast as it goes (Block, so nothing is dropped), until it has
