@@ -76,24 +76,17 @@ public static partial class RecordCheck
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int NextQuote(int i)
         {
-            var w = i >> 6;
-            if ((uint)w >= (uint)Quotes.Length)
-            {
-                return -1;
-            }
+            var (rest, word) = QuotesFrom(i);
+            return RecordCheck.NextQuote(Quotes, ref rest, ref word);
+        }
 
-            var rest = Quotes[w] & (~0UL << (i & 63));
-            while (rest == 0)
-            {
-                if (++w >= Quotes.Length)
-                {
-                    return -1;
-                }
-
-                rest = Quotes[w];
-            }
-
-            return (w << 6) + BitOperations.TrailingZeroCount(rest); // bits past the end are never set
+        /// <summary>A quote cursor (see <see cref="RecordCheck.NextQuote"/>) at the first quote at or after
+        /// <paramref name="i"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (ulong Left, int Word) QuotesFrom(int i)
+        {
+            var word = Math.Min(i >> 6, Quotes.Length - 1);
+            return (i >> 6 == word ? Quotes[word] & (~0UL << (i & 63)) : 0, word); // past the end: none left
         }
 
         /// <summary>Past the digits that start at <paramref name="i"/> (<paramref name="i"/> itself when none do).</summary>
@@ -223,8 +216,7 @@ public static partial class RecordCheck
         }
 
         var quoteBits = index.Quotes;
-        var rest = quoteBits[0]; // the quotes not yet taken, of block `word`
-        var word = 0;
+        var (rest, word) = index.QuotesFrom(0); // the quotes not yet taken, of block `word`
         while (true)
         {
             var nameOpen = NextQuote(quoteBits, ref rest, ref word);
@@ -277,9 +269,7 @@ public static partial class RecordCheck
             }
             else
             {
-                // Past the quotes of an array or object value.
-                word = Math.Min(i >> 6, quoteBits.Length - 1);
-                rest = quoteBits[word] & (i >> 6 == word ? ~0UL << (i & 63) : 0);
+                (rest, word) = index.QuotesFrom(i); // past the quotes of an array or object value
             }
 
             i = Spaces(s, i);
